@@ -1,0 +1,265 @@
+package dev.spanloom.pipeline;
+
+import dev.spanloom.model.Span;
+import dev.spanloom.pipeline.config.ConfigException;
+import dev.spanloom.pipeline.config.ConfigNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The pipelines of {@code service.pipelines}, built from the Collector-shaped configuration:
+ * receivers fan out to every pipeline that names them; a pipeline runs its own processor
+ * instances in order, then fans out to its exporters; a connector is an exporter of one pipeline
+ * and a receiver of others. Exporters and connectors are shared between pipelines, processors
+ * are not (as in the Collector).
+ */
+public final class PipelineGraph implements Component {
+  private static final Set<String> SECTION_KEYS = Set.of("receivers", "processors", "exporters");
+
+  private final Map<String, SpanConsumer> receiverEntries;
+  private final List<Component> startOrder; // exporters first, so nothing sends into a stopped node
+  private final String description;
+
+  private PipelineGraph(Map<String, SpanConsumer> receiverEntries, List<Component> startOrder, String description) {
+    this.receiverEntries = receiverEntries;
+    this.startOrder = startOrder;
+    this.description = description;
+  }
+
+  /**
+   * Builds the graph from a document's {@code receivers}, {@code processors}, {@code exporters},
+   * {@code connectors} and {@code service} sections.
+   *
+   * @throws ConfigException naming the key at fault
+   */
+  public static PipelineGraph build(ConfigNode root, ComponentRegistry registry) {
+    return new Builder(root, registry).build();
+  }
+
+  /** The IDs of the receivers used by some pipeline. */
+  public Set<String> receiverIds() {
+    return receiverEntries.keySet();
+  }
+
+  /** Where a receiver hands its spans: every pipeline that lists it. */
+  public SpanConsumer receiverEntry(String receiverId) {
+    SpanConsumer c = receiverEntries.get(receiverId);
+    if (c == null) throw new IllegalArgumentException("receiver " + receiverId + " is in no pipeline");
+    return c;
+  }
+
+  /** Components of the given class, e.g. to publish their counters. */
+  public <T> List<T> components(Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (Component c : startOrder) {
+      if (type.isInstance(c)) out.add(type.cast(c));
+    }
+    return out;
+  }
+
+  @Override
+  public void start() {
+    for (Component c : startOrder) c.start();
+  }
+
+  @Override
+  public boolean isReady() {
+    for (Component c : startOrder) {
+      if (!c.isReady()) return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    List<Component> reverse = new ArrayList<>(startOrder);
+    Collections.reverse(reverse);
+    for (Component c : reverse) c.close();
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  static SpanConsumer fanOut(List<? extends SpanConsumer> consumers) {
+    if (consumers.size() == 1) return consumers.get(0);
+    List<SpanConsumer> copy = List.copyOf(consumers);
+    return spans -> {
+      CompletableFuture<?>[] all = new CompletableFuture<?>[copy.size()];
+      for (int i = 0; i < all.length; i++) all[i] = consume(copy.get(i), spans);
+      return CompletableFuture.allOf(all);
+    };
+  }
+
+  static CompletableFuture<Void> consume(SpanConsumer consumer, List<Span> spans) {
+    try {
+      return consumer.consume(spans);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static final class Builder {
+    private final ConfigNode root;
+    private final ComponentRegistry registry;
+    private final ConfigNode pipelines;
+    private final Map<String, SpanExporter> exporters = new LinkedHashMap<>();
+    private final Map<String, Connector> connectors = new LinkedHashMap<>();
+    private final Map<String, SpanConsumer> pipelineEntries = new HashMap<>();
+    private final Set<String> building = new HashSet<>();
+    private final List<Component> startOrder = new ArrayList<>();
+    private final StringBuilder description = new StringBuilder();
+
+    Builder(ConfigNode root, ComponentRegistry registry) {
+      this.root = root;
+      this.registry = registry;
+      ConfigNode service = root.child("service");
+      service.requireKnownKeys(Set.of("pipelines", "telemetry", "extensions", "ingest_queue"));
+      this.pipelines = service.child("pipelines");
+    }
+
+    PipelineGraph build() {
+      if (pipelines.isEmpty()) {
+        throw new ConfigException(pipelines.path() + ": no pipelines (expected: at least one, e.g. traces)");
+      }
+      checkDefined("receivers", registry.receiverTypes());
+      checkDefined("processors", registry.processors().keySet());
+      checkDefined("exporters", registry.exporters().keySet());
+      checkDefined("connectors", registry.connectors().keySet());
+
+      Map<String, List<SpanConsumer>> byReceiver = new LinkedHashMap<>();
+      for (String pipelineId : pipelines.keys()) {
+        ConfigNode p = pipeline(pipelineId);
+        for (String receiverId : p.stringList("receivers")) {
+          if (root.child("connectors").keys().contains(receiverId)) continue; // fed by its connector
+          byReceiver.computeIfAbsent(receiverId, k -> new ArrayList<>()).add(entry(pipelineId));
+        }
+      }
+      Map<String, SpanConsumer> receiverEntries = new LinkedHashMap<>();
+      byReceiver.forEach((id, consumers) -> receiverEntries.put(id, fanOut(consumers)));
+      return new PipelineGraph(receiverEntries, startOrder, "pipelines{" + description + "}");
+    }
+
+    private ConfigNode pipeline(String pipelineId) {
+      String type = typeOf(pipelineId);
+      if (!type.equals("traces")) {
+        throw new ConfigException(pipelines.pathOf(pipelineId) + ": pipelines of type \"" + type
+            + "\" are not supported yet (expected: traces or traces/<name>)");
+      }
+      ConfigNode p = pipelines.child(pipelineId).requireKnownKeys(SECTION_KEYS);
+      if (p.stringList("receivers").isEmpty()) {
+        throw new ConfigException(p.pathOf("receivers") + ": empty (expected: at least one receiver)");
+      }
+      if (p.stringList("exporters").isEmpty()) {
+        throw new ConfigException(p.pathOf("exporters") + ": empty (expected: at least one exporter)");
+      }
+      for (String r : p.stringList("receivers")) {
+        if (!root.child("receivers").keys().contains(r) && !root.child("connectors").keys().contains(r)) {
+          throw new ConfigException(p.pathOf("receivers") + ": \"" + r + "\" is not defined under receivers or connectors");
+        }
+      }
+      for (String proc : p.stringList("processors")) {
+        if (!root.child("processors").keys().contains(proc)) {
+          throw new ConfigException(p.pathOf("processors") + ": \"" + proc + "\" is not defined under processors");
+        }
+      }
+      for (String e : p.stringList("exporters")) {
+        if (!root.child("exporters").keys().contains(e) && !root.child("connectors").keys().contains(e)) {
+          throw new ConfigException(p.pathOf("exporters") + ": \"" + e + "\" is not defined under exporters or connectors");
+        }
+      }
+      return p;
+    }
+
+    /** The head of a pipeline: its processors in order, then its exporters. Built once. */
+    private SpanConsumer entry(String pipelineId) {
+      SpanConsumer built = pipelineEntries.get(pipelineId);
+      if (built != null) return built;
+      if (!building.add(pipelineId)) {
+        throw new ConfigException(pipelines.pathOf(pipelineId) + ": connectors form a cycle through this pipeline");
+      }
+      ConfigNode p = pipeline(pipelineId);
+      List<SpanConsumer> outs = new ArrayList<>();
+      for (String exporterId : p.stringList("exporters")) {
+        outs.add(root.child("connectors").keys().contains(exporterId)
+            ? connectorFeeding(exporterId, p)
+            : exporter(exporterId));
+      }
+      SpanConsumer head = fanOut(outs);
+      List<String> processorIds = p.stringList("processors");
+      for (int i = processorIds.size() - 1; i >= 0; i--) {
+        String id = processorIds.get(i);
+        SpanProcessor proc = create("processors", id, registry.processors());
+        startOrder.add(proc);
+        SpanConsumer next = head;
+        head = spans -> proc.process(spans, next);
+      }
+      description.append(description.length() == 0 ? "" : ", ").append(pipelineId).append(": ")
+          .append(p.stringList("receivers")).append(" -> ").append(processorIds).append(" -> ")
+          .append(p.stringList("exporters"));
+      building.remove(pipelineId);
+      pipelineEntries.put(pipelineId, head);
+      return head;
+    }
+
+    private SpanConsumer exporter(String id) {
+      return exporters.computeIfAbsent(id, k -> {
+        SpanExporter e = create("exporters", k, registry.exporters());
+        startOrder.add(e);
+        return e;
+      });
+    }
+
+    private SpanConsumer connectorFeeding(String connectorId, ConfigNode from) {
+      List<SpanConsumer> downstream = new ArrayList<>();
+      for (String other : pipelines.keys()) {
+        if (pipelines.child(other).stringList("receivers").contains(connectorId)) downstream.add(entry(other));
+      }
+      if (downstream.isEmpty()) {
+        throw new ConfigException(from.pathOf("exporters") + ": connector \"" + connectorId
+            + "\" is the receiver of no pipeline (expected: a pipeline listing it under receivers)");
+      }
+      Connector c = connectors.computeIfAbsent(connectorId, k -> {
+        Connector created = create("connectors", k, registry.connectors());
+        startOrder.add(created);
+        return created;
+      });
+      return c.exporterFeeding(fanOut(downstream));
+    }
+
+    private <T> T create(String section, String id, Map<String, Function<ConfigNode, T>> factories) {
+      Function<ConfigNode, T> f = factories.get(typeOf(id));
+      ConfigNode config = root.child(section).child(id);
+      try {
+        return f.apply(config);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(config.path() + ": " + e.getMessage());
+      }
+    }
+
+    private void checkDefined(String section, Set<String> knownTypes) {
+      ConfigNode node = root.child(section);
+      for (String id : node.keys()) {
+        String type = typeOf(id);
+        if (!knownTypes.contains(type)) {
+          throw new ConfigException(node.pathOf(id) + ": unknown type \"" + type + "\" (expected one of: "
+              + (knownTypes.isEmpty() ? "none yet" : String.join(", ", knownTypes)) + ")");
+        }
+      }
+    }
+
+    private static String typeOf(String id) {
+      int slash = id.indexOf('/');
+      return slash < 0 ? id : id.substring(0, slash);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.spanloom.pipeline.processor;
+
+import dev.spanloom.model.Span;
+import dev.spanloom.pipeline.SpanConsumer;
+import dev.spanloom.pipeline.SpanProcessor;
+import dev.spanloom.pipeline.config.ConfigNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Collector's {@code batch} processor: gathers spans until {@code send_batch_size} or
+ * {@code timeout}, then sends them on in batches of at most {@code send_batch_max_size}. Unlike
+ * the Collector's, each incoming request's future completes only when the batch holding it has
+ * been exported, so a receiver never acknowledges spans that are still only in this buffer.
+ */
+public final class BatchProcessor implements SpanProcessor {
+  public static final String TYPE = "batch";
+  private static final Set<String> KEYS = Set.of("timeout", "send_batch_size", "send_batch_max_size", "metadata_keys", "metadata_cardinality_limit");
+
+  private final Duration timeout;
+  private final int sendBatchSize;
+  private final int sendBatchMaxSize;
+  private final Object lock = new Object();
+  private List<Span> pending = new ArrayList<>();
+  private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+  private SpanConsumer pendingNext;
+  private ScheduledExecutorService timer;
+
+  public BatchProcessor(Duration timeout, int sendBatchSize, int sendBatchMaxSize) {
+    if (timeout.isNegative()) throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
+    if (sendBatchSize < 0) throw new IllegalArgumentException("send_batch_size: " + sendBatchSize + " (expected: >= 0)");
+    if (sendBatchMaxSize != 0 && sendBatchMaxSize < sendBatchSize) {
+      throw new IllegalArgumentException("send_batch_max_size: " + sendBatchMaxSize
+          + " (expected: 0 or >= send_batch_size " + sendBatchSize + ")");
+    }
+    this.timeout = timeout;
+    this.sendBatchSize = sendBatchSize;
+    this.sendBatchMaxSize = sendBatchMaxSize;
+  }
+
+  /** From the Collector's keys; defaults are the Collector's (200ms, 8192, 0 = unlimited). */
+  public static BatchProcessor fromConfig(ConfigNode config) {
+    config.requireKnownKeys(KEYS);
+    int size = config.intValue("send_batch_size", 8192);
+    int max = config.intValue("send_batch_max_size", 0);
+    Duration timeout = config.duration("timeout", Duration.ofMillis(200));
+    if (size < 0) throw config.invalid("send_batch_size", size, ">= 0");
+    if (max != 0 && max < size) throw config.invalid("send_batch_max_size", max, "0 or >= send_batch_size " + size);
+    return new BatchProcessor(timeout, size, max);
+  }
+
+  @Override
+  public void start() {
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "spanloom-batch");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!timeout.isZero()) {
+      long ms = Math.max(1, timeout.toMillis());
+      timer.scheduleWithFixedDelay(this::flushOnTimer, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> process(List<Span> spans, SpanConsumer next) {
+    if (spans.isEmpty()) return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    List<Span> toSend = null;
+    List<CompletableFuture<Void>> toComplete = null;
+    synchronized (lock) {
+      pending.addAll(spans);
+      waiting.add(done);
+      pendingNext = next;
+      if (timeout.isZero() || pending.size() >= sendBatchSize) {
+        toSend = pending;
+        toComplete = waiting;
+        pending = new ArrayList<>();
+        waiting = new ArrayList<>();
+      }
+    }
+    if (toSend != null) send(toSend, toComplete, next);
+    return done;
+  }
+
+  private void flushOnTimer() {
+    List<Span> toSend;
+    List<CompletableFuture<Void>> toComplete;
+    SpanConsumer next;
+    synchronized (lock) {
+      if (pending.isEmpty()) return;
+      toSend = pending;
+      toComplete = waiting;
+      next = pendingNext;
+      pending = new ArrayList<>();
+      waiting = new ArrayList<>();
+    }
+    send(toSend, toComplete, next);
+  }
+
+  private void send(List<Span> spans, List<CompletableFuture<Void>> toComplete, SpanConsumer next) {
+    CompletableFuture<Void> all;
+    try {
+      if (sendBatchMaxSize == 0 || spans.size() <= sendBatchMaxSize) {
+        all = next.consume(spans);
+      } else {
+        List<CompletableFuture<Void>> parts = new ArrayList<>();
+        for (int i = 0; i < spans.size(); i += sendBatchMaxSize) {
+          parts.add(next.consume(spans.subList(i, Math.min(spans.size(), i + sendBatchMaxSize))));
+        }
+        all = CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+      }
+    } catch (RuntimeException e) {
+      all = CompletableFuture.failedFuture(e);
+    }
+    all.whenComplete((v, e) -> {
+      for (CompletableFuture<Void> f : toComplete) {
+        if (e == null) f.complete(null);
+        else f.completeExceptionally(e);
+      }
+    });
+  }
+
+  /** Sends what is buffered, then stops the timer. */
+  @Override
+  public void close() {
+    flushOnTimer();
+    if (timer != null) timer.shutdownNow();
+  }
+
+  @Override
+  public String toString() {
+    return "batch{timeout=" + timeout.toMillis() + "ms, send_batch_size=" + sendBatchSize
+        + ", send_batch_max_size=" + sendBatchMaxSize + "}";
+  }
+}

@@ -1,0 +1,213 @@
+package dev.spanloom.server;
+
+import com.google.rpc.Code;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.encoding.DecodingService;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import dev.spanloom.pipeline.ComponentRegistry;
+import dev.spanloom.pipeline.IngestQueue;
+import dev.spanloom.pipeline.PipelineGraph;
+import dev.spanloom.pipeline.config.ConfigException;
+import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.receivers.otlp.OtlpRequestDecoder;
+import dev.spanloom.server.api.TempoApi;
+import dev.spanloom.server.config.Endpoint;
+import dev.spanloom.server.config.SpanloomConfig;
+import dev.spanloom.server.receiver.OtlpGrpcService;
+import dev.spanloom.server.receiver.OtlpHttpService;
+import dev.spanloom.server.receiver.OtlpIngest;
+import dev.spanloom.server.receiver.ReceiverMetrics;
+import dev.spanloom.storage.StorageComponent;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Spanloom assembled: storage, the pipeline graph behind the byte-bounded ingest queue, one
+ * server per receiver endpoint, and the query API. Built from a checked configuration, so a bad
+ * key fails in the constructor; sockets and threads start in {@link #start()} and stop in
+ * {@link #close()}, in reverse order.
+ */
+public final class SpanloomServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(SpanloomServer.class.getName());
+  private static final long MIB = 1024 * 1024;
+
+  private final StorageComponent storage;
+  private final PipelineGraph graph;
+  private final IngestQueue queue;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Map<String, Server> receiverServers = new LinkedHashMap<>();
+  private final Server queryServer;
+  private boolean started;
+
+  public SpanloomServer(SpanloomConfig config) {
+    ConfigNode root = config.root();
+    storage = StorageFactory.create(config.storage());
+    ComponentRegistry components = ComponentRegistry.withBuiltins()
+        .receiver("otlp")
+        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()));
+    graph = PipelineGraph.build(root, components);
+
+    ConfigNode queueConfig = config.ingestQueue();
+    long maxBytes = queueConfig.bytes("max_bytes", 128 * MIB);
+    if (maxBytes <= 0) throw queueConfig.invalid("max_bytes", maxBytes, "> 0");
+    int workers = queueConfig.intValue("workers", 2);
+    if (workers <= 0) throw queueConfig.invalid("workers", workers, "> 0");
+    queue = new IngestQueue(maxBytes, workers);
+
+    ReceiverMetrics receiverMetrics = new ReceiverMetrics(registry);
+    for (String receiverId : graph.receiverIds()) {
+      OtlpIngest ingest = new OtlpIngest(receiverId, queue, graph.receiverEntry(receiverId), receiverMetrics);
+      buildOtlpReceiver(root.child("receivers").child(receiverId), ingest);
+    }
+    queryServer = buildQueryServer(config.queryEndpoint());
+    registerSelfMetrics();
+  }
+
+  private void buildOtlpReceiver(ConfigNode otlp, OtlpIngest ingest) {
+    otlp.requireKnownKeys(Set.of("protocols"));
+    ConfigNode protocols = otlp.child("protocols").requireKnownKeys(Set.of("grpc", "http"));
+    if (protocols.isEmpty()) {
+      throw new ConfigException(protocols.path() + ": empty (expected: grpc, http or both)");
+    }
+    if (protocols.keys().contains("grpc")) {
+      ConfigNode grpc = protocols.child("grpc").requireKnownKeys(Set.of("endpoint", "max_recv_msg_size_mib", "transport"));
+      Endpoint endpoint = Endpoint.parse(grpc.pathOf("endpoint"), grpc.string("endpoint", "0.0.0.0:4317"));
+      long maxMib = grpc.longValue("max_recv_msg_size_mib", 4);
+      if (maxMib <= 0 || maxMib > 1024) throw grpc.invalid("max_recv_msg_size_mib", maxMib, "1 to 1024");
+      GrpcService service = GrpcService.builder()
+          .addService(new OtlpGrpcService(ingest))
+          .maxRequestMessageLength((int) (maxMib * MIB))
+          .build();
+      ServerBuilder sb = serverBuilder(endpoint).service(service).maxRequestLength(maxMib * MIB + 1024);
+      receiverServers.put(grpc.path(), sb.build());
+    }
+    if (protocols.keys().contains("http")) {
+      ConfigNode http = protocols.child("http").requireKnownKeys(Set.of("endpoint", "max_request_body_size", "traces_url_path", "cors"));
+      Endpoint endpoint = Endpoint.parse(http.pathOf("endpoint"), http.string("endpoint", "0.0.0.0:4318"));
+      long maxBody = http.bytes("max_request_body_size", 20 * MIB);
+      if (maxBody <= 0) throw http.invalid("max_request_body_size", maxBody, "> 0");
+      String path = http.string("traces_url_path", "/v1/traces");
+      ServerBuilder sb = serverBuilder(endpoint)
+          .maxRequestLength(maxBody)
+          .errorHandler((ctx, cause) -> cause instanceof ContentTooLargeException
+              ? OtlpHttpService.status(HttpStatus.REQUEST_ENTITY_TOO_LARGE, Code.INVALID_ARGUMENT,
+                  "request body larger than max_request_body_size " + maxBody + " bytes (decompressed)",
+                  OtlpRequestDecoder.Encoding.PROTOBUF)
+              : null);
+      sb.route().post(path).build(new OtlpHttpService(ingest).decorate(DecodingService.newDecorator()));
+      receiverServers.put(http.path(), sb.build());
+    }
+  }
+
+  private Server buildQueryServer(Endpoint endpoint) {
+    ServerBuilder sb = serverBuilder(endpoint);
+    new TempoApi(storage.reader()).mount(sb);
+    sb.service("/ready", (ctx, req) -> isReady()
+        ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
+        : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
+    sb.service("/metrics", (ctx, req) -> {
+      ExpositionFormatWriter writer = ExpositionFormats.init().findWriter(req.headers().get("accept"));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        writer.write(out, registry.scrape());
+      } catch (IOException e) {
+        return HttpResponse.of(HttpStatus.INTERNAL_SERVER_ERROR);
+      }
+      return HttpResponse.of(HttpStatus.OK, MediaType.parse(writer.getContentType()), out.toByteArray());
+    });
+    return sb.build();
+  }
+
+  private static ServerBuilder serverBuilder(Endpoint endpoint) {
+    return Server.builder()
+        .http(endpoint.address())
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5));
+  }
+
+  private void registerSelfMetrics() {
+    GaugeWithCallback.builder().name("spanloom_ingest_queue_bytes")
+        .help("Bytes of spans taken by receivers and not yet finished by the pipeline.")
+        .callback(cb -> cb.call(queue.bytesInFlight())).register(registry);
+    GaugeWithCallback.builder().name("spanloom_ingest_queue_capacity_bytes")
+        .help("The ingest queue's bound (service.ingest_queue.max_bytes).")
+        .callback(cb -> cb.call(queue.maxBytes())).register(registry);
+    GaugeWithCallback.builder().name("spanloom_ingest_queue_requests")
+        .help("Requests waiting for a pipeline worker.")
+        .callback(cb -> cb.call(queue.depth())).register(registry);
+    JvmMetrics.builder().register(registry);
+  }
+
+  public synchronized void start() {
+    if (started) return;
+    started = true;
+    storage.start();
+    graph.start();
+    queue.start();
+    for (Server s : receiverServers.values()) s.start().join();
+    queryServer.start().join();
+    LOG.log(System.Logger.Level.INFO, "event=started storage={0} {1} receivers={2} query_port={3}",
+        storage, graph, receiverPorts(), queryPort());
+  }
+
+  public boolean isReady() {
+    return started && storage.isReady() && graph.isReady() && queue.isReady();
+  }
+
+  /** The bound port of a receiver endpoint by its config path, e.g. {@code receivers.otlp.protocols.grpc}. */
+  public int receiverPort(String configPath) {
+    Server s = receiverServers.get(configPath);
+    if (s == null) throw new IllegalArgumentException("no receiver endpoint " + configPath + " (have: " + receiverServers.keySet() + ")");
+    return s.activeLocalPort();
+  }
+
+  public Map<String, Integer> receiverPorts() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    receiverServers.forEach((k, s) -> ports.put(k, s.activeLocalPort()));
+    return ports;
+  }
+
+  public int queryPort() {
+    return queryServer.activeLocalPort();
+  }
+
+  public StorageComponent storage() {
+    return storage;
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Stops taking requests, lets the pipeline finish what it took, then closes storage. */
+  @Override
+  public synchronized void close() {
+    List<Server> servers = new ArrayList<>(receiverServers.values());
+    for (Server s : servers) s.stop().join();
+    queue.close();
+    graph.close();
+    queryServer.stop().join();
+    storage.close();
+    LOG.log(System.Logger.Level.INFO, "event=stopped");
+  }
+
+  @Override
+  public String toString() {
+    return "Spanloom{storage=" + storage + ", " + graph + ", " + queue + "}";
+  }
+}
