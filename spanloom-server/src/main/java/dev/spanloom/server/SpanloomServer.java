@@ -94,7 +94,9 @@ public final class SpanloomServer implements AutoCloseable {
           .addService(new OtlpGrpcService(ingest))
           .maxRequestMessageLength((int) (maxMib * MIB))
           .build();
-      ServerBuilder sb = serverBuilder(endpoint).service(service).maxRequestLength(maxMib * MIB + 1024);
+      // No HTTP-level cap: gRPC's deframer refuses an oversized message from its length prefix
+      // with RESOURCE_EXHAUSTED, which SDKs understand; an HTTP-level cap would reset the stream.
+      ServerBuilder sb = serverBuilder(endpoint).service(service).maxRequestLength(0);
       receiverServers.put(grpc.path(), sb.build());
     }
     if (protocols.keys().contains("http")) {
@@ -184,6 +186,11 @@ public final class SpanloomServer implements AutoCloseable {
 
   public int queryPort() {
     return queryServer.activeLocalPort();
+  }
+
+  /** Bytes the ingest queue holds now (taken, not yet stored). */
+  public long queueBytesInFlight() {
+    return queue.bytesInFlight();
   }
 
   public StorageComponent storage() {
