@@ -135,6 +135,11 @@ public final class PipelineGraph implements Component {
       checkDefined("processors", registry.processors().keySet());
       checkDefined("exporters", registry.exporters().keySet());
       checkDefined("connectors", registry.connectors().keySet());
+      // As the Collector does, every defined component's settings are checked, used or not.
+      // Constructors do no I/O, so building and dropping the unused ones is harmless.
+      for (String id : root.child("processors").keys()) create("processors", id, registry.processors());
+      for (String id : root.child("exporters").keys()) create("exporters", id, registry.exporters());
+      for (String id : root.child("connectors").keys()) create("connectors", id, registry.connectors());
 
       Map<String, List<SpanConsumer>> byReceiver = new LinkedHashMap<>();
       for (String pipelineId : pipelines.keys()) {
@@ -143,6 +148,11 @@ public final class PipelineGraph implements Component {
           if (root.child("connectors").keys().contains(receiverId)) continue; // fed by its connector
           byReceiver.computeIfAbsent(receiverId, k -> new ArrayList<>()).add(entry(pipelineId));
         }
+      }
+      // The pipelines left are fed only by connectors of pipelines that no receiver reaches:
+      // building them finds the cycle that keeps them out, rather than dropping them silently.
+      for (String pipelineId : pipelines.keys()) {
+        if (!pipelineEntries.containsKey(pipelineId)) entry(pipelineId);
       }
       Map<String, SpanConsumer> receiverEntries = new LinkedHashMap<>();
       byReceiver.forEach((id, consumers) -> receiverEntries.put(id, fanOut(consumers)));
@@ -163,8 +173,13 @@ public final class PipelineGraph implements Component {
         throw new ConfigException(p.pathOf("exporters") + ": empty (expected: at least one exporter)");
       }
       for (String r : p.stringList("receivers")) {
-        if (!root.child("receivers").keys().contains(r) && !root.child("connectors").keys().contains(r)) {
+        boolean connector = root.child("connectors").keys().contains(r);
+        if (!root.child("receivers").keys().contains(r) && !connector) {
           throw new ConfigException(p.pathOf("receivers") + ": \"" + r + "\" is not defined under receivers or connectors");
+        }
+        if (connector && !exportedByAnyPipeline(r)) {
+          throw new ConfigException(p.pathOf("receivers") + ": connector \"" + r
+              + "\" is the exporter of no pipeline (expected: a pipeline listing it under exporters)");
         }
       }
       for (String proc : p.stringList("processors")) {
@@ -178,6 +193,13 @@ public final class PipelineGraph implements Component {
         }
       }
       return p;
+    }
+
+    private boolean exportedByAnyPipeline(String connectorId) {
+      for (String other : pipelines.keys()) {
+        if (pipelines.child(other).stringList("exporters").contains(connectorId)) return true;
+      }
+      return false;
     }
 
     /** The head of a pipeline: its processors in order, then its exporters. Built once. */

@@ -36,6 +36,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Spanloom assembled: storage, the pipeline graph behind the byte-bounded ingest queue, one
@@ -44,7 +46,7 @@ import java.util.Set;
  * {@link #close()}, in reverse order.
  */
 public final class SpanloomServer implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(SpanloomServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SpanloomServer.class);
   private static final long MIB = 1024 * 1024;
 
   private final StorageComponent storage;
@@ -163,8 +165,7 @@ public final class SpanloomServer implements AutoCloseable {
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
     queryServer.start().join();
-    LOG.log(System.Logger.Level.INFO, "event=started storage={0} {1} receivers={2} query_port={3}",
-        storage, graph, receiverPorts(), queryPort());
+    LOG.info("event=started storage={} {} receivers={} query_port={}", storage, graph, receiverPorts(), queryPort());
   }
 
   public boolean isReady() {
@@ -210,7 +211,7 @@ public final class SpanloomServer implements AutoCloseable {
     graph.close();
     queryServer.stop().join();
     storage.close();
-    LOG.log(System.Logger.Level.INFO, "event=stopped");
+    LOG.info("event=stopped");
   }
 
   @Override

@@ -1,0 +1,125 @@
+package dev.spanloom.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.spanloom.pipeline.config.ConfigException;
+import dev.spanloom.server.config.SpanloomConfig;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configuration fails fast, naming the key; good configurations in both shapes load. */
+class ConfigurationTest {
+
+  private static SpanloomServer build(String yaml) {
+    return new SpanloomServer(SpanloomConfig.parse(yaml, "test.yaml"));
+  }
+
+  @Test
+  void builtInDefaultBuildsWithoutBindingAnything() {
+    SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
+    assertThat(server.toString()).contains("traces: [otlp] -> [memory_limiter, batch] -> [store]");
+  }
+
+  @Test
+  void unknownTopLevelKeyIsNamed() {
+    assertThatThrownBy(() -> build(RunningSpanloom.LOOPBACK_OTLP + "recievers: {}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("recievers: unknown key (expected one of:");
+  }
+
+  @Test
+  void badDurationNamesItsPath() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("exporters:\n  store: {}",
+        "processors:\n  batch:\n    timeout: soon\nexporters:\n  store: {}");
+    assertThatThrownBy(() -> build(yaml))
+        .hasMessage("processors.batch.timeout: \"soon\" (expected: a duration such as 200ms, 10s, 5m or 168h)");
+  }
+
+  @Test
+  void unknownProcessorKeyIsNamed() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("exporters:\n  store: {}",
+        "processors:\n  batch:\n    timout: 1s\nexporters:\n  store: {}");
+    assertThatThrownBy(() -> build(yaml)).hasMessageStartingWith("processors.batch.timout: unknown key");
+  }
+
+  @Test
+  void pipelineNamingAnUndefinedExporterFails() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("exporters: [store]", "exporters: [store, otlp/jaeger]");
+    assertThatThrownBy(() -> build(yaml))
+        .hasMessage("service.pipelines.traces.exporters: \"otlp/jaeger\" is not defined under exporters or connectors");
+  }
+
+  @Test
+  void unknownExporterTypeIsNamed() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("exporters:\n  store: {}", "exporters:\n  store: {}\n  kafkaa: {}");
+    assertThatThrownBy(() -> build(yaml)).hasMessageStartingWith("exporters.kafkaa: unknown type \"kafkaa\"");
+  }
+
+  @Test
+  void badEndpointIsNamed() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("endpoint: 127.0.0.1:0\n      http", "endpoint: localhost\n      http");
+    assertThatThrownBy(() -> build(yaml))
+        .hasMessage("receivers.otlp.protocols.grpc.endpoint: \"localhost\" (expected: host:port such as 0.0.0.0:4317)");
+  }
+
+  @Test
+  void badQueueBoundIsNamed() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP.replace("service:\n", "service:\n  ingest_queue:\n    max_bytes: lots\n");
+    assertThatThrownBy(() -> build(yaml)).hasMessageStartingWith("service.ingest_queue.max_bytes: \"lots\"");
+  }
+
+  @Test
+  void invalidYamlSaysWhere() {
+    assertThatThrownBy(() -> build("receivers: [\n")).hasMessageContaining("test.yaml: not valid YAML at line");
+  }
+
+  @Test
+  void tempoShapedConfigGetsTheImpliedPipeline() {
+    SpanloomServer server = build("""
+        server:
+          http_listen_port: 0
+        distributor:
+          receivers:
+            otlp:
+              protocols:
+                grpc:
+                  endpoint: 127.0.0.1:0
+        storage:
+          trace:
+            backend: memory
+        """);
+    assertThat(server.toString()).contains("traces: [otlp] -> [batch] -> [store]");
+  }
+
+  @Test
+  void mainExitsWithStatus2AndNamesTheKey(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("bad.yaml");
+    Files.writeString(config, RunningSpanloom.LOOPBACK_OTLP.replace("http_listen_port: 0", "http_listen_port: 99999"));
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Spanloom.class.getName(), "--config", config.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(stderr).contains("spanloom: configuration error: server.http_listen_port: 99999 (expected: 0 to 65535)");
+  }
+
+  @Test
+  void mainExitsWithStatus2ForAMissingFile() throws Exception {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Spanloom.class.getName(), "--config",
+        "no-such-dir" + File.separator + "spanloom.yaml")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("does not exist");
+  }
+}
