@@ -1,7 +1,5 @@
 package dev.spanloom.server;
 
-import com.google.rpc.Code;
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -14,7 +12,6 @@ import dev.spanloom.pipeline.IngestQueue;
 import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
-import dev.spanloom.receivers.otlp.OtlpRequestDecoder;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
@@ -107,14 +104,9 @@ public final class SpanloomServer implements AutoCloseable {
       long maxBody = http.bytes("max_request_body_size", 20 * MIB);
       if (maxBody <= 0) throw http.invalid("max_request_body_size", maxBody, "> 0");
       String path = http.string("traces_url_path", "/v1/traces");
-      ServerBuilder sb = serverBuilder(endpoint)
-          .maxRequestLength(maxBody)
-          .errorHandler((ctx, cause) -> cause instanceof ContentTooLargeException
-              ? OtlpHttpService.status(HttpStatus.REQUEST_ENTITY_TOO_LARGE, Code.INVALID_ARGUMENT,
-                  "request body larger than max_request_body_size " + maxBody + " bytes (decompressed)",
-                  OtlpRequestDecoder.Encoding.PROTOBUF)
-              : null);
-      sb.route().post(path).build(new OtlpHttpService(ingest).decorate(DecodingService.newDecorator()));
+      OtlpHttpService service = new OtlpHttpService(ingest);
+      ServerBuilder sb = serverBuilder(endpoint).maxRequestLength(maxBody).errorHandler(service.tooLargeHandler(maxBody));
+      sb.route().post(path).build(service.decorate(DecodingService.newDecorator()));
       receiverServers.put(http.path(), sb.build());
     }
   }

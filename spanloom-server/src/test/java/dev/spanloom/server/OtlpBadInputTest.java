@@ -192,6 +192,9 @@ class OtlpBadInputTest {
     void bodyOverTheLimitIs413() {
       AggregatedHttpResponse r = post("application/x-protobuf", new byte[100 * 1024]);
       assertThat(r.status().code()).as(r.contentUtf8()).isEqualTo(413);
+      assertThat(r.contentUtf8()).contains("larger than max_request_body_size 65536 bytes");
+      assertThat(spanloom.get("/metrics").contentUtf8())
+          .contains("spanloom_receiver_refused_requests_total{reason=\"too_large\",receiver=\"otlp\",transport=\"http\"}");
     }
 
     @Test

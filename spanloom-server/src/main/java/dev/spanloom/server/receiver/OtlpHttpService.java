@@ -4,12 +4,17 @@ import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.spanloom.otlp.MalformedRequestException;
 import dev.spanloom.otlp.OtlpJson;
@@ -66,6 +71,37 @@ public final class OtlpHttpService implements HttpService {
       long seconds = Math.max(1, refused.retryAfter().toSeconds());
       return r.mapHeaders(h -> h.toBuilder().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds)).build());
     });
+  }
+
+  /**
+   * Answers a body over {@code max_request_body_size} with 413 and a {@code google.rpc.Status},
+   * and counts it: whether Armeria sees the excess in {@code Content-Length} before the service
+   * runs, or while the (possibly gzip) body streams in.
+   */
+  public ServerErrorHandler tooLargeHandler(long maxBody) {
+    String message = "request body larger than max_request_body_size " + maxBody + " bytes (after decompression)";
+    return new ServerErrorHandler() {
+      @Override
+      public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+        if (!(cause instanceof ContentTooLargeException)) return null;
+        return tooLarge(ctx.request().headers()).toHttpResponse();
+      }
+
+      @Override
+      public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config,
+          RequestHeaders headers, HttpStatus status, String description, Throwable cause) {
+        return status == HttpStatus.REQUEST_ENTITY_TOO_LARGE && headers != null ? tooLarge(headers) : null;
+      }
+
+      private AggregatedHttpResponse tooLarge(RequestHeaders headers) {
+        ingest.metrics().refusedRequest(ingest.receiverId(), TRANSPORT, ReceiverMetrics.TOO_LARGE);
+        Encoding encoding = encodingOf(headers.contentType());
+        com.google.rpc.Status body = com.google.rpc.Status.newBuilder()
+            .setCode(Code.INVALID_ARGUMENT.getNumber()).setMessage(message).build();
+        Encoding e = encoding == null ? Encoding.PROTOBUF : encoding;
+        return AggregatedHttpResponse.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, mediaType(e), body(body, e));
+      }
+    };
   }
 
   /** An error answer with a {@code google.rpc.Status} body in the request's encoding. */
