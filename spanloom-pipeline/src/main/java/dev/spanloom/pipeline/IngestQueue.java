@@ -70,8 +70,17 @@ public final class IngestQueue implements Component {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     done.whenComplete((v, e) -> bytesInFlight.addAndGet(-bytes));
-    queue.add(new Item(target, spans, done));
+    Item item = new Item(target, spans, done);
+    queue.add(item);
+    // close() may have drained the queue between the check above and the add: whoever removes
+    // the item answers it, so a request that raced with shutdown is refused, never left hanging.
+    if (!running && queue.remove(item)) refuseForShutdown(item);
     return done;
+  }
+
+  private static void refuseForShutdown(Item item) {
+    item.done.completeExceptionally(new RefusedException(
+        RefusedException.Reason.EXPORT_FAILED, "Spanloom is shutting down", RETRY_AFTER));
   }
 
   private void work() {
@@ -129,10 +138,7 @@ public final class IngestQueue implements Component {
       }
     }
     // A request that raced with shutdown is refused, never left unanswered.
-    for (Item item; (item = queue.poll()) != null; ) {
-      item.done.completeExceptionally(new RefusedException(
-          RefusedException.Reason.EXPORT_FAILED, "Spanloom is shutting down", RETRY_AFTER));
-    }
+    for (Item item; (item = queue.poll()) != null; ) refuseForShutdown(item);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.spanloom.pipeline.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigNode {
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+  private static final BigDecimal MAX_LONG = BigDecimal.valueOf(Long.MAX_VALUE);
   private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b?|b)?", Pattern.CASE_INSENSITIVE);
 
   private final String path;
@@ -72,8 +74,8 @@ public final class ConfigNode {
   public ConfigNode requireKnownKeys(Set<String> known) {
     for (String k : values.keySet()) {
       if (!known.contains(k)) {
-        throw new ConfigException(pathOf(k) + ": unknown key (expected one of: "
-            + String.join(", ", new TreeSet<>(known)) + ")");
+        throw new ConfigException(pathOf(k) + ": unknown key (expected "
+            + (known.isEmpty() ? "no keys" : "one of: " + String.join(", ", new TreeSet<>(known))) + ")");
       }
     }
     return this;
@@ -145,7 +147,6 @@ public final class ConfigNode {
     if (v instanceof String s) {
       Matcher m = BYTES.matcher(s.trim());
       if (m.matches()) {
-        double n = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
         boolean binary = unit.contains("i");
         long base = binary ? 1024 : 1000;
@@ -156,7 +157,9 @@ public final class ConfigNode {
           case 't' -> base * base * base * base;
           default -> 1;
         };
-        return (long) (n * mult);
+        // Decimal arithmetic: in doubles "2.01KB" would be 2009 bytes.
+        BigDecimal n = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(mult));
+        if (n.compareTo(MAX_LONG) <= 0) return n.longValue();
       }
     }
     throw invalid(key, v, "a size in bytes such as 1048576, 64MiB or 20MB");
@@ -202,21 +205,23 @@ public final class ConfigNode {
     if (t.equals("0")) return Duration.ZERO;
     Matcher m = DURATION_PART.matcher(t);
     int pos = 0;
-    double nanos = 0;
+    // Decimal arithmetic, as Go's: in doubles "2.01s" would be 2.009999999s.
+    BigDecimal nanos = BigDecimal.ZERO;
     while (pos < t.length()) {
       if (!m.find(pos) || m.start() != pos) return null;
-      double n = Double.parseDouble(m.group(1));
-      nanos += n * switch (m.group(2)) {
-        case "ns" -> 1d;
-        case "us", "µs" -> 1e3;
-        case "ms" -> 1e6;
-        case "s" -> 1e9;
-        case "m" -> 60e9;
-        default -> 3600e9;
+      long unitNanos = switch (m.group(2)) {
+        case "ns" -> 1L;
+        case "us", "µs" -> 1_000L;
+        case "ms" -> 1_000_000L;
+        case "s" -> 1_000_000_000L;
+        case "m" -> 60_000_000_000L;
+        default -> 3_600_000_000_000L;
       };
+      nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos)));
       pos = m.end();
     }
-    return pos == 0 ? null : Duration.ofNanos((long) nanos);
+    if (pos == 0 || nanos.compareTo(MAX_LONG) > 0) return null;
+    return Duration.ofNanos(nanos.longValue());
   }
 
   private static String describe(Object v) {

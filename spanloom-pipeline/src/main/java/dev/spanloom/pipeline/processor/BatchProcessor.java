@@ -30,6 +30,7 @@ public final class BatchProcessor implements SpanProcessor {
   private List<Span> pending = new ArrayList<>();
   private List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private SpanConsumer pendingNext;
+  private boolean closed; // guarded by lock
   private ScheduledExecutorService timer;
 
   public BatchProcessor(Duration timeout, int sendBatchSize, int sendBatchMaxSize) {
@@ -78,7 +79,8 @@ public final class BatchProcessor implements SpanProcessor {
       pending.addAll(spans);
       waiting.add(done);
       pendingNext = next;
-      if (timeout.isZero() || pending.size() >= sendBatchSize) {
+      // After close no timer runs: anything that still arrives is sent at once, never stranded.
+      if (closed || timeout.isZero() || pending.size() >= sendBatchSize) {
         toSend = pending;
         toComplete = waiting;
         pending = new ArrayList<>();
@@ -130,6 +132,9 @@ public final class BatchProcessor implements SpanProcessor {
   /** Sends what is buffered, then stops the timer. */
   @Override
   public void close() {
+    synchronized (lock) {
+      closed = true;
+    }
     flushOnTimer();
     if (timer != null) timer.shutdownNow();
   }
