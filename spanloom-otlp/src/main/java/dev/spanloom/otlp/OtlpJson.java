@@ -77,15 +77,17 @@ public final class OtlpJson {
     return n != null && n.isArray() ? n : java.util.List.of();
   }
 
-  // Hex IDs become base64 so that protobuf's JSON parser reads them as bytes. A value that is
-  // not hex of an ID's length is left alone: either it is base64 already, or the parser says why not.
+  // Hex IDs become base64 so that protobuf's JSON parser reads them as bytes. Anything else is left
+  // alone: either it is base64 already, or the parser says why not.
   private static void idsToBase64(JsonNode node) {
     if (!(node instanceof ObjectNode obj)) return;
     for (String field : ID_FIELDS) {
       JsonNode v = obj.get(field);
       if (v == null || !v.isTextual()) continue;
       String s = v.asText();
-      if ((s.length() == 32 || s.length() == 16) && Hex.isHex(s, 0, s.length())) {
+      // Padded base64 of an 8- or 16-byte ID always holds '=', so a string of only hex digits is
+      // hex, whatever its length: a wrong length then gets "trace_id: 15 bytes", not a base64 puzzle.
+      if (!s.isEmpty() && s.length() % 2 == 0 && Hex.isHex(s, 0, s.length())) {
         obj.set(field, new TextNode(Base64.getEncoder().encodeToString(hexToBytes(s))));
       }
     }

@@ -144,6 +144,17 @@ class OtlpJsonTest {
     assertThat(OtlpTranslator.decode(request).firstProblem()).endsWith("trace_id: 8 bytes (expected: 16)");
   }
 
+  @Test
+  void readsAHexTraceIdOfAnOddLengthAsHexSoTheLengthIsReported() {
+    ExportTraceServiceRequest request = parse("""
+        {"resourceSpans":[{"scopeSpans":[{"spans":[{
+          "traceId":"5b8efff798038103d269b633813fc6","spanId":"eee19b7ec3c1b174",
+          "startTimeUnixNano":"1544712660000000000","endTimeUnixNano":"1544712661000000000"}]}]}]}
+        """);
+
+    assertThat(OtlpTranslator.decode(request).firstProblem()).endsWith("trace_id: 15 bytes (expected: 16)");
+  }
+
   // -- Enums and 64-bit integers ------------------------------------------------------------
 
   @ParameterizedTest
