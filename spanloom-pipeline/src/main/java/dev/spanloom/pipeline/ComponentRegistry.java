@@ -6,6 +6,9 @@ import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ForwardConnector;
 import dev.spanloom.pipeline.processor.BatchProcessor;
 import dev.spanloom.pipeline.processor.MemoryLimiterProcessor;
+import dev.spanloom.pipeline.sampling.DbStatementProcessor;
+import dev.spanloom.pipeline.sampling.ProbabilisticSamplerProcessor;
+import dev.spanloom.pipeline.sampling.TailSamplingProcessor;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,6 +30,9 @@ public final class ComponentRegistry {
     return new ComponentRegistry()
         .processor(BatchProcessor.TYPE, BatchProcessor::fromConfig)
         .processor(MemoryLimiterProcessor.TYPE, MemoryLimiterProcessor::fromConfig)
+        .processor(ProbabilisticSamplerProcessor.TYPE, ProbabilisticSamplerProcessor::fromConfig)
+        .processor(TailSamplingProcessor.TYPE, TailSamplingProcessor::fromConfig)
+        .processor(DbStatementProcessor.TYPE, DbStatementProcessor::fromConfig)
         .connector(ForwardConnector.TYPE, ForwardConnector::fromConfig);
   }
 

@@ -505,14 +505,15 @@ class PipelineGraphTest {
     void rejectsAnUnknownProcessorType() {
       assertThatThrownBy(() -> PipelineGraph.build(yaml("""
               receivers: {otlp: {}}
-              processors: {tail_sampling: {}}
+              processors: {groupbytrace: {}}
               exporters: {store: {}}
               service:
                 pipelines:
                   traces: {receivers: [otlp], exporters: [store]}
               """), ComponentRegistry.withBuiltins().receiver("otlp").exporter("store", node -> new RecordingExporter())))
           .isInstanceOf(ConfigException.class)
-          .hasMessage("processors.tail_sampling: unknown type \"tail_sampling\" (expected one of: batch, memory_limiter)");
+          .hasMessage("processors.groupbytrace: unknown type \"groupbytrace\" (expected one of: batch, db_statement,"
+              + " memory_limiter, probabilistic_sampler, tail_sampling)");
     }
 
     @Test
@@ -524,7 +525,8 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "processors.filter/errors: unknown type \"filter\" (expected one of: batch, memory_limiter, recording)");
+          """, "processors.filter/errors: unknown type \"filter\" (expected one of: batch, db_statement,"
+          + " memory_limiter, probabilistic_sampler, recording, tail_sampling)");
     }
 
     @Test

@@ -12,13 +12,17 @@ import dev.spanloom.pipeline.IngestQueue;
 import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.server.api.JaegerApi;
 import dev.spanloom.server.api.TempoApi;
+import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
+import dev.spanloom.server.receiver.JaegerThriftHttpService;
 import dev.spanloom.server.receiver.OtlpGrpcService;
 import dev.spanloom.server.receiver.OtlpHttpService;
 import dev.spanloom.server.receiver.OtlpIngest;
 import dev.spanloom.server.receiver.ReceiverMetrics;
+import dev.spanloom.server.receiver.ZipkinHttpService;
 import dev.spanloom.storage.StorageComponent;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -52,13 +56,20 @@ public final class SpanloomServer implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, Server> receiverServers = new LinkedHashMap<>();
   private final Server queryServer;
+  private final dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling; // null unless service.extensions enables it
+  private final Server jaegerQueryServer;
+  // Zipkin's read API; the very server of a zipkin receiver on the same endpoint, as on a Zipkin server.
+  private final Server zipkinQueryServer;
+  private final boolean zipkinQueryShared;
   private boolean started;
 
   public SpanloomServer(SpanloomConfig config) {
     ConfigNode root = config.root();
-    storage = StorageFactory.create(config.storage());
+    storage = StorageFactory.create(config);
     ComponentRegistry components = ComponentRegistry.withBuiltins()
         .receiver("otlp")
+        .receiver("jaeger")
+        .receiver("zipkin")
         .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()));
     graph = PipelineGraph.build(root, components);
 
@@ -70,11 +81,33 @@ public final class SpanloomServer implements AutoCloseable {
     queue = new IngestQueue(maxBytes, workers);
 
     ReceiverMetrics receiverMetrics = new ReceiverMetrics(registry);
+    Map<String, EndpointServer> zipkinReceivers = new LinkedHashMap<>();
+    remoteSampling = dev.spanloom.server.sampling.RemoteSamplingServer.fromConfig(root);
     for (String receiverId : graph.receiverIds()) {
-      OtlpIngest ingest = new OtlpIngest(receiverId, queue, graph.receiverEntry(receiverId), receiverMetrics);
-      buildOtlpReceiver(root.child("receivers").child(receiverId), ingest);
+      OtlpIngest ingest = new OtlpIngest(receiverId, queue, observed(graph.receiverEntry(receiverId)), receiverMetrics);
+      ConfigNode receiver = root.child("receivers").child(receiverId);
+      switch (receiverId.split("/", 2)[0]) {
+        case "jaeger": buildJaegerReceiver(receiver, ingest); break;
+        case "zipkin": zipkinReceivers.put(receiver.path(), zipkinReceiver(receiver, ingest)); break;
+        default: buildOtlpReceiver(receiver, ingest);
+      }
     }
     queryServer = buildQueryServer(config.queryEndpoint());
+    jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
+    Endpoint zipkinQuery = config.zipkinQueryEndpoint();
+    EndpointServer zipkinShared = zipkinReceivers.values().stream()
+        .filter(r -> r.endpoint().equals(zipkinQuery)).findFirst().orElse(null);
+    zipkinQueryShared = zipkinShared != null;
+    ServerBuilder zipkinQueryBuilder = zipkinQueryShared ? zipkinShared.builder() : serverBuilder(zipkinQuery);
+    new ZipkinApi(storage.reader()).mount(zipkinQueryBuilder);
+    Server zipkinQueryOwn = zipkinQueryShared ? null : zipkinQueryBuilder.build();
+    Server shared = null;
+    for (Map.Entry<String, EndpointServer> r : zipkinReceivers.entrySet()) {
+      Server server = r.getValue().builder().build();
+      receiverServers.put(r.getKey(), server);
+      if (r.getValue() == zipkinShared) shared = server;
+    }
+    zipkinQueryServer = zipkinQueryShared ? shared : zipkinQueryOwn;
     registerSelfMetrics();
   }
 
@@ -109,6 +142,49 @@ public final class SpanloomServer implements AutoCloseable {
       sb.route().post(path).build(service.decorate(DecodingService.newDecorator()));
       receiverServers.put(http.path(), sb.build());
     }
+  }
+
+  /** A server not yet built, so that another API can still be mounted on its port. */
+  private record EndpointServer(Endpoint endpoint, ServerBuilder builder) {}
+
+  // The Collector's jaeger receiver; Spanloom takes thrift over HTTP, the protocol clients post to collectors.
+  private void buildJaegerReceiver(ConfigNode jaeger, OtlpIngest ingest) {
+    jaeger.requireKnownKeys(Set.of("protocols"));
+    ConfigNode protocols = jaeger.child("protocols");
+    for (String protocol : protocols.keys()) {
+      if (!protocol.equals("thrift_http")) {
+        throw new ConfigException(protocols.pathOf(protocol)
+            + ": not supported (expected: thrift_http; Spanloom takes Jaeger thrift over HTTP only)");
+      }
+    }
+    if (protocols.isEmpty()) throw new ConfigException(protocols.path() + ": empty (expected: thrift_http)");
+    ConfigNode http = protocols.child("thrift_http").requireKnownKeys(Set.of("endpoint", "max_request_body_size"));
+    Endpoint endpoint = Endpoint.parse(http.pathOf("endpoint"), http.string("endpoint", "0.0.0.0:14268"));
+    long maxBody = http.bytes("max_request_body_size", 20 * MIB);
+    if (maxBody <= 0) throw http.invalid("max_request_body_size", maxBody, "> 0");
+    ServerBuilder sb = serverBuilder(endpoint).maxRequestLength(maxBody);
+    sb.route().post("/api/traces").build(new JaegerThriftHttpService(ingest).decorate(DecodingService.newDecorator()));
+    receiverServers.put(http.path(), sb.build());
+  }
+
+  // The Collector's zipkin receiver: one endpoint, POST /api/v2/spans.
+  private static EndpointServer zipkinReceiver(ConfigNode zipkin, OtlpIngest ingest) {
+    zipkin.requireKnownKeys(Set.of("endpoint", "parse_string_tags", "max_request_body_size"));
+    if (zipkin.bool("parse_string_tags", false)) {
+      throw zipkin.invalid("parse_string_tags", true, "false; Spanloom keeps Zipkin tags as strings");
+    }
+    Endpoint endpoint = Endpoint.parse(zipkin.pathOf("endpoint"), zipkin.string("endpoint", "0.0.0.0:9411"));
+    long maxBody = zipkin.bytes("max_request_body_size", 20 * MIB);
+    if (maxBody <= 0) throw zipkin.invalid("max_request_body_size", maxBody, "> 0");
+    ServerBuilder sb = serverBuilder(endpoint).maxRequestLength(maxBody);
+    sb.route().post("/api/v2/spans").build(new ZipkinHttpService(ingest).decorate(DecodingService.newDecorator()));
+    return new EndpointServer(endpoint, sb);
+  }
+
+  private Server buildJaegerQueryServer(Endpoint endpoint) {
+    ServerBuilder sb = serverBuilder(endpoint);
+    new JaegerApi(storage.reader()).mount(sb);
+    return sb.build();
   }
 
   private Server buildQueryServer(Endpoint endpoint) {
@@ -146,7 +222,18 @@ public final class SpanloomServer implements AutoCloseable {
     GaugeWithCallback.builder().name("spanloom_ingest_queue_requests")
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
+    dev.spanloom.server.sampling.SamplingMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
+  }
+
+  /** What ingest hands to the pipeline, seen first by adaptive sampling when it is on. */
+  private dev.spanloom.pipeline.SpanConsumer observed(dev.spanloom.pipeline.SpanConsumer entry) {
+    return remoteSampling == null ? entry : remoteSampling.observing(entry);
+  }
+
+  /** Jaeger remote sampling (5778/5779), or null when not enabled. */
+  public dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling() {
+    return remoteSampling;
   }
 
   public synchronized void start() {
@@ -157,7 +244,11 @@ public final class SpanloomServer implements AutoCloseable {
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
     queryServer.start().join();
-    LOG.info("event=started storage={} {} receivers={} query_port={}", storage, graph, receiverPorts(), queryPort());
+    if (remoteSampling != null) remoteSampling.start();
+    jaegerQueryServer.start().join();
+    if (!zipkinQueryShared) zipkinQueryServer.start().join();
+    LOG.info("event=started storage={} {} receivers={} query_port={} jaeger_query_port={} zipkin_query_port={}",
+        storage, graph, receiverPorts(), queryPort(), jaegerQueryPort(), zipkinQueryPort());
   }
 
   public boolean isReady() {
@@ -181,6 +272,16 @@ public final class SpanloomServer implements AutoCloseable {
     return queryServer.activeLocalPort();
   }
 
+  /** The bound port of the Jaeger query API ({@code query.jaeger.endpoint}). */
+  public int jaegerQueryPort() {
+    return jaegerQueryServer.activeLocalPort();
+  }
+
+  /** The bound port of the Zipkin read API ({@code query.zipkin.endpoint}). */
+  public int zipkinQueryPort() {
+    return zipkinQueryServer.activeLocalPort();
+  }
+
   /** Bytes the ingest queue holds now (taken, not yet stored). */
   public long queueBytesInFlight() {
     return queue.bytesInFlight();
@@ -197,13 +298,23 @@ public final class SpanloomServer implements AutoCloseable {
   /** Stops taking requests, lets the pipeline finish what it took, then closes storage. */
   @Override
   public synchronized void close() {
+    // Receivers and query APIs stop together: nothing new comes in, nothing reads storage any more.
     List<Server> servers = new ArrayList<>(receiverServers.values());
-    for (Server s : servers) s.stop().join();
+    servers.add(queryServer);
+    servers.add(jaegerQueryServer);
+    if (!zipkinQueryShared) servers.add(zipkinQueryServer);
+    stopAll(servers);
     queue.close();
     graph.close();
-    queryServer.stop().join();
+    if (remoteSampling != null) remoteSampling.close();
     storage.close();
     LOG.info("event=stopped");
+  }
+
+  // Together: each server's stop waits out its event loop's quiet period, ~2 s, which adds up one by one.
+  private static void stopAll(List<Server> servers) {
+    java.util.concurrent.CompletableFuture.allOf(
+        servers.stream().map(Server::stop).toArray(java.util.concurrent.CompletableFuture[]::new)).join();
   }
 
   @Override

@@ -23,7 +23,7 @@ class ConfigurationTest {
   @Test
   void builtInDefaultBuildsWithoutBindingAnything() {
     SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
-    assertThat(server.toString()).contains("traces: [otlp] -> [memory_limiter, batch] -> [store]");
+    assertThat(server.toString()).contains("traces: [otlp, jaeger, zipkin] -> [memory_limiter, batch] -> [store]");
   }
 
   @Test

@@ -27,7 +27,24 @@ final class RunningSpanloom implements AutoCloseable {
       server:
         http_listen_address: 127.0.0.1
         http_listen_port: 0
+      storage:
+        trace:
+          backend: memory
+      query:
+        jaeger:
+          endpoint: 127.0.0.1:0
+        zipkin:
+          endpoint: 127.0.0.1:0
       """;
+
+  /**
+   * {@link #LOOPBACK_OTLP} plus the jaeger (thrift_http) and zipkin receivers. The zipkin
+   * receiver's endpoint equals {@code query.zipkin.endpoint}, so one server takes both.
+   */
+  static final String LOOPBACK_ALL = LOOPBACK_OTLP
+      .replace("receivers:\n  otlp:", "receivers:\n  jaeger:\n    protocols:\n      thrift_http:\n"
+          + "        endpoint: 127.0.0.1:0\n  zipkin:\n    endpoint: 127.0.0.1:0\n  otlp:")
+      .replace("receivers: [otlp]", "receivers: [otlp, jaeger, zipkin]");
 
   final SpanloomServer server;
 
@@ -50,6 +67,22 @@ final class RunningSpanloom implements AutoCloseable {
 
   String queryEndpoint() {
     return "http://127.0.0.1:" + server.queryPort();
+  }
+
+  String jaegerThriftEndpoint() {
+    return "http://127.0.0.1:" + server.receiverPort("receivers.jaeger.protocols.thrift_http");
+  }
+
+  String zipkinEndpoint() {
+    return "http://127.0.0.1:" + server.receiverPort("receivers.zipkin");
+  }
+
+  String jaegerQueryEndpoint() {
+    return "http://127.0.0.1:" + server.jaegerQueryPort();
+  }
+
+  String zipkinQueryEndpoint() {
+    return "http://127.0.0.1:" + server.zipkinQueryPort();
   }
 
   AggregatedHttpResponse get(String path) {

@@ -10,8 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 /**
  * Keeps spans on the heap, bounded in bytes ({@link Span#estimatedSizeBytes()}). When a write
@@ -121,18 +123,51 @@ public final class InMemoryStorage implements StorageComponent, SpanWriter, Trac
   @Override
   public List<TraceSummary> search(SearchRequest request) {
     SpanMatcher matcher = SpanMatcher.of(request);
-    List<Trace> snapshot;
+    List<TraceSummary> hits = new ArrayList<>();
+    for (Trace trace : snapshot()) matcher.match(trace).ifPresent(hits::add);
+    return matcher.newestFirst(hits);
+  }
+
+  @Override
+  public void scan(TraceScan scan, Predicate<Trace> visitor) {
+    requireNonNull(scan, "scan");
+    for (Trace trace : snapshot()) {
+      if (scan.overlaps(trace.startEpochNanos(), trace.endEpochNanos()) && !visitor.test(trace)) return;
+    }
+  }
+
+  @Override
+  public List<String> serviceNames() {
+    TreeSet<String> names = new TreeSet<>();
+    for (Trace trace : snapshot()) {
+      for (Span span : trace.spans()) names.add(span.serviceName());
+    }
+    return List.copyOf(names);
+  }
+
+  @Override
+  public List<SpanName> spanNames(String serviceName) {
+    requireNonNull(serviceName, "serviceName");
+    TreeSet<SpanName> names = new TreeSet<>();
+    for (Trace trace : snapshot()) {
+      for (Span span : trace.spans()) {
+        if (span.serviceName().equals(serviceName)) names.add(new SpanName(span.name(), span.kind()));
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  // Reads collect under the shared lock and evaluate after releasing it.
+  private List<Trace> snapshot() {
     lock.readLock().lock();
     try {
       checkOpen();
-      snapshot = new ArrayList<>(traces.size());
+      List<Trace> snapshot = new ArrayList<>(traces.size());
       for (StoredTrace stored : traces.values()) snapshot.add(stored.merged());
+      return snapshot;
     } finally {
       lock.readLock().unlock();
     }
-    List<TraceSummary> hits = new ArrayList<>();
-    for (Trace trace : snapshot) matcher.match(trace).ifPresent(hits::add);
-    return matcher.newestFirst(hits);
   }
 
   public long maxBytes() {

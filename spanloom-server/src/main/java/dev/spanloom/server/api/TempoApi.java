@@ -33,6 +33,7 @@ public final class TempoApi {
     sb.service("/api/echo", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo"));
     sb.service("/api/traces/{traceId}", (ctx, req) -> blocking(ctx, () -> traceV1(ctx)));
     sb.service("/api/v2/traces/{traceId}", (ctx, req) -> blocking(ctx, () -> traceV2(ctx)));
+    new TempoSearchApi(reader).mount(sb); // /api/search, tags, tag values, buildinfo
   }
 
   // Storage reads may touch disk: keep them off the event loop.

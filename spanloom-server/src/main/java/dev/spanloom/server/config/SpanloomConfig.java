@@ -31,6 +31,8 @@ public final class SpanloomConfig {
   private static final Set<String> TOP_LEVEL = Set.of(
       // OpenTelemetry Collector
       "receivers", "processors", "exporters", "connectors", "extensions", "service",
+      // Spanloom's own: the query ports of other ecosystems (Jaeger 16686, Zipkin 9411)
+      "query",
       // Grafana Tempo
       "server", "distributor", "ingester", "querier", "query_frontend", "compactor", "storage",
       "metrics_generator", "overrides", "memberlist", "usage_report", "stream_over_http_enabled",
@@ -117,6 +119,25 @@ public final class SpanloomConfig {
     int port = server.intValue("http_listen_port", 3200);
     if (port < 0 || port > 65535) throw server.invalid("http_listen_port", port, "0 to 65535");
     return new Endpoint(server.string("http_listen_address", "0.0.0.0"), port);
+  }
+
+  /** {@code query.jaeger.endpoint}: Jaeger's query API (JSON and api_v3), 0.0.0.0:16686 by default. */
+  public Endpoint jaegerQueryEndpoint() {
+    return ecosystemQueryEndpoint("jaeger", "0.0.0.0:16686");
+  }
+
+  /**
+   * {@code query.zipkin.endpoint}: Zipkin's v2 read API, 0.0.0.0:9411 by default. A zipkin
+   * receiver on the same endpoint shares its server, as on a Zipkin server.
+   */
+  public Endpoint zipkinQueryEndpoint() {
+    return ecosystemQueryEndpoint("zipkin", "0.0.0.0:9411");
+  }
+
+  private Endpoint ecosystemQueryEndpoint(String ecosystem, String defaultEndpoint) {
+    ConfigNode node = root.child("query").requireKnownKeys(Set.of("jaeger", "zipkin"))
+        .child(ecosystem).requireKnownKeys(Set.of("endpoint"));
+    return Endpoint.parse(node.pathOf("endpoint"), node.string("endpoint", defaultEndpoint));
   }
 
   /** {@code service.ingest_queue}: Spanloom's bound on what ingest holds in memory. */

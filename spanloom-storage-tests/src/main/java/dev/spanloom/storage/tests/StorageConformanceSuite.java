@@ -23,11 +23,16 @@ import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.Trace;
 import dev.spanloom.model.TraceId;
 import dev.spanloom.storage.SearchRequest;
+import dev.spanloom.storage.SpanName;
+import dev.spanloom.storage.TraceScan;
 import dev.spanloom.storage.SpanMatcher;
 import dev.spanloom.storage.StorageComponent;
 import dev.spanloom.storage.TraceSummary;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -602,6 +607,73 @@ public abstract class StorageConformanceSuite {
   }
 
   /** Several threads writing and reading at once. */
+  /** Listing what is stored, for query engines and the Jaeger/Zipkin service lists. */
+  @Nested
+  public class ScanAndNames {
+    @Test
+    public void scanVisitsEveryStoredTraceWhole() throws Exception {
+      List<Trace> traces = TestSpans.randomTraces(30, 7);
+      write(TestSpans.interleave(traces, 7));
+      Map<TraceId, Trace> seen = new HashMap<>();
+      storage().reader().scan(TraceScan.ALL, t -> {
+        seen.put(t.traceId(), t);
+        return true;
+      });
+      assertThat(seen).hasSize(traces.size());
+      for (Trace t : traces) assertThat(seen.get(t.traceId())).isEqualTo(t);
+    }
+
+    @Test
+    public void scanStopsWhenTheVisitorSaysSo() throws Exception {
+      write(TestSpans.interleave(TestSpans.randomTraces(10, 3), 3));
+      int[] visits = {0};
+      storage().reader().scan(TraceScan.ALL, t -> ++visits[0] < 3);
+      assertThat(visits[0]).isEqualTo(3);
+    }
+
+    @Test
+    public void scanSkipsTracesOutsideTheWindow() throws Exception {
+      write(TRACE);
+      long start = TRACE.startEpochNanos();
+      long end = TRACE.endEpochNanos();
+      assertThat(scanIds(TraceScan.window(end + 1, 0))).isEmpty();
+      assertThat(scanIds(TraceScan.window(0, start - 1))).isEmpty();
+      assertThat(scanIds(TraceScan.window(end, end))).containsExactly(TRACE_ID);
+      assertThat(scanIds(TraceScan.window(start - 1000, start))).containsExactly(TRACE_ID);
+    }
+
+    @Test
+    public void scanHintsNeverHideAMatchingTrace() throws Exception {
+      write(TRACE);
+      Span db = TestSpans.DB_SPAN;
+      TraceScan hinted = new TraceScan(0, 0, Set.of(db.serviceName()), Set.of(db.name()), db.durationNanos());
+      assertThat(scanIds(hinted)).containsExactly(TRACE_ID);
+    }
+
+    @Test
+    public void listsServiceNamesSorted() throws Exception {
+      write(TRACE);
+      List<String> expected = TRACE.spans().stream().map(Span::serviceName).distinct().sorted().toList();
+      assertThat(storage().reader().serviceNames()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    public void listsSpanNamesOfAServiceWithKinds() throws Exception {
+      write(TRACE);
+      String service = TestSpans.ORDER_SPAN.serviceName();
+      List<SpanName> expected = TRACE.spans().stream().filter(sp -> sp.serviceName().equals(service))
+          .map(sp -> new SpanName(sp.name(), sp.kind())).distinct().sorted().toList();
+      assertThat(storage().reader().spanNames(service)).isNotEmpty().containsExactlyElementsOf(expected);
+      assertThat(storage().reader().spanNames("no-such-service")).isEmpty();
+    }
+
+    private List<TraceId> scanIds(TraceScan scan) {
+      List<TraceId> ids = new ArrayList<>();
+      storage().reader().scan(scan, t -> ids.add(t.traceId()));
+      return ids;
+    }
+  }
+
   @Nested
   public class Concurrency {
     static final int THREADS = 8;

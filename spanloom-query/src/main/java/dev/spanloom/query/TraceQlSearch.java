@@ -1,0 +1,162 @@
+package dev.spanloom.query;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.spanloom.model.Span;
+import dev.spanloom.model.Trace;
+import dev.spanloom.model.TraceId;
+import dev.spanloom.storage.TraceReader;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs TraceQL over a {@link TraceReader}: plans the query ({@link ScanPlanner}), scans, evaluates
+ * and keeps the newest {@code limit} matches.
+ *
+ * <p><b>Newest first with a limit.</b> {@link TraceReader#scan} promises no order, so a single scan
+ * would have to evaluate every candidate before it knew the newest. Instead the window is scanned
+ * in slices from its end backwards, each wider than the last (5 minutes, then ×4, finally the rest
+ * of the window). A pass evaluates only the traces that <em>start</em> inside its slice, so each
+ * trace is evaluated once. After a pass, every unvisited trace starts before the slice, so it is
+ * older than everything found: once {@code limit} matches are in hand the search stops. A
+ * bounded heap keeps the newest matches, and a trace older than the heap's oldest is skipped
+ * without evaluation. The cost is a few extra scans over the newest data when matches are rare,
+ * against reading the whole window when they are common.
+ *
+ * <p>Thread-safe; one instance serves all requests.
+ */
+public final class TraceQlSearch {
+  /** The order of results: latest start first, ties by ascending trace ID (as {@code SpanMatcher.NEWEST_FIRST}). */
+  public static final Comparator<Trace> NEWEST_FIRST =
+      Comparator.comparingLong(Trace::startEpochNanos).reversed().thenComparing(Trace::traceId);
+
+  static final long FIRST_SLICE_NANOS = TimeUnit.MINUTES.toNanos(5);
+  static final int SLICE_GROWTH = 4;
+  static final int MAX_SLICED_PASSES = 6;
+
+  private final TraceReader reader;
+  private final Clock clock;
+
+  public TraceQlSearch(TraceReader reader) {
+    this(reader, Clock.systemUTC());
+  }
+
+  public TraceQlSearch(TraceReader reader, Clock clock) {
+    this.reader = requireNonNull(reader, "reader");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /**
+   * A search: the query, the window (epoch nanoseconds, 0 = open; a trace is in it when it
+   * overlaps it) and the most traces to return.
+   */
+  public record Request(TraceQlQuery query, long startEpochNanos, long endEpochNanos, int limit) {
+    public Request {
+      requireNonNull(query, "query");
+      if (limit <= 0) throw new IllegalArgumentException("limit: " + limit + " (expected: > 0)");
+      if (startEpochNanos < 0 || endEpochNanos < 0) {
+        throw new IllegalArgumentException("window: " + startEpochNanos + ".." + endEpochNanos + " (expected: >= 0)");
+      }
+      if (endEpochNanos != 0 && startEpochNanos > endEpochNanos) {
+        throw new IllegalArgumentException("start: " + startEpochNanos + " (expected: <= end " + endEpochNanos + ")");
+      }
+    }
+  }
+
+  public SearchResult search(Request request) {
+    requireNonNull(request, "request");
+    ScanPlanner.Plan plan = ScanPlanner.plan(request.query(), reader);
+    if (plan.impossible()) return new SearchResult(List.of(), 0, 0, 0);
+    TraceQlEvaluator evaluator = TraceQlEvaluator.of(request.query());
+    Collector collector = new Collector(evaluator, request.limit());
+
+    long start = request.startEpochNanos();
+    long end = request.endEpochNanos();
+    long anchor = end != 0 ? end : nowEpochNanos();
+    long sliceEnd = end; // 0 = open: the first slice also takes traces from the future
+    long width = FIRST_SLICE_NANOS;
+    int scans = 0;
+    for (int pass = 0; pass < MAX_SLICED_PASSES; pass++) {
+      long sliceStart = anchor - width;
+      if (sliceStart <= start || sliceStart <= 0) break;
+      collector.range(sliceStart, sliceEnd);
+      reader.scan(plan.scan(sliceStart, sliceEnd), collector::visit);
+      scans++;
+      if (collector.full()) return collector.result(scans);
+      sliceEnd = sliceStart - 1;
+      width *= SLICE_GROWTH;
+    }
+    // The rest of the window: traces starting before the last slice (or anywhere, when no slice ran).
+    collector.range(Long.MIN_VALUE, sliceEnd);
+    reader.scan(plan.scan(start, sliceEnd), collector::visit);
+    scans++;
+    return collector.result(scans);
+  }
+
+  private long nowEpochNanos() {
+    java.time.Instant now = clock.instant();
+    return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+  }
+
+  /** Keeps the newest {@code limit} matches of the traces starting in the current slice. */
+  private static final class Collector {
+    private final TraceQlEvaluator evaluator;
+    private final int limit;
+    // The oldest kept match at the head, so that it is the one a newer match replaces.
+    private final PriorityQueue<TraceMatch> newest;
+    private long from;
+    private long to;
+    private long inspectedTraces;
+    private long inspectedBytes;
+
+    Collector(TraceQlEvaluator evaluator, int limit) {
+      this.evaluator = evaluator;
+      this.limit = limit;
+      this.newest = new PriorityQueue<>(Comparator.comparing(TraceMatch::trace, NEWEST_FIRST).reversed());
+    }
+
+    void range(long fromEpochNanos, long toEpochNanos) {
+      from = fromEpochNanos;
+      to = toEpochNanos == 0 ? Long.MAX_VALUE : toEpochNanos;
+    }
+
+    boolean visit(Trace trace) {
+      long traceStart = trace.startEpochNanos();
+      if (trace.spans().isEmpty() || traceStart < from || traceStart > to) return true;
+      if (newest.size() == limit && NEWEST_FIRST.compare(trace, newest.peek().trace()) >= 0) return true;
+      inspectedTraces++;
+      for (Span s : trace.spans()) inspectedBytes += s.estimatedSizeBytes();
+      List<Spanset> spansets = evaluator.evaluate(trace);
+      if (spansets.isEmpty() || contains(trace.traceId())) return true;
+      newest.add(new TraceMatch(trace, spansets));
+      if (newest.size() > limit) newest.poll();
+      return true;
+    }
+
+    private boolean contains(TraceId id) {
+      for (TraceMatch m : newest) {
+        if (m.trace().traceId().equals(id)) return true;
+      }
+      return false;
+    }
+
+    boolean full() {
+      return newest.size() >= limit;
+    }
+
+    SearchResult result(int scans) {
+      List<TraceMatch> sorted = new ArrayList<>(newest);
+      sorted.sort(Comparator.comparing(TraceMatch::trace, NEWEST_FIRST));
+      return new SearchResult(sorted, inspectedTraces, inspectedBytes, scans);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TraceQlSearch{reader=" + reader + "}";
+  }
+}
