@@ -13,7 +13,9 @@ import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.server.api.JaegerApi;
+import dev.spanloom.server.api.SearchSettings;
 import dev.spanloom.server.api.TempoApi;
+import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
@@ -24,6 +26,7 @@ import dev.spanloom.server.receiver.OtlpIngest;
 import dev.spanloom.server.receiver.ReceiverMetrics;
 import dev.spanloom.server.receiver.ZipkinHttpService;
 import dev.spanloom.storage.StorageComponent;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -56,6 +59,12 @@ public final class SpanloomServer implements AutoCloseable {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Map<String, Server> receiverServers = new LinkedHashMap<>();
   private final Server queryServer;
+  private final SearchSettings searchSettings;
+  private final Counter searches = Counter.builder().name("spanloom_query_frontend_queries")
+      .help("Searches answered, by operation.").labelNames("op").register(registry);
+  private final Counter searchesWithinSlo = Counter.builder().name("spanloom_query_frontend_queries_within_slo")
+      .help("Searches answered within query_frontend.search.duration_slo or throughput_bytes_slo.")
+      .labelNames("op").register(registry);
   private final dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling; // null unless service.extensions enables it
   private final Server jaegerQueryServer;
   // Zipkin's read API; the very server of a zipkin receiver on the same endpoint, as on a Zipkin server.
@@ -92,6 +101,7 @@ public final class SpanloomServer implements AutoCloseable {
         default: buildOtlpReceiver(receiver, ingest);
       }
     }
+    searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
     Endpoint zipkinQuery = config.zipkinQueryEndpoint();
@@ -187,9 +197,15 @@ public final class SpanloomServer implements AutoCloseable {
     return sb.build();
   }
 
+  private void searched(long nanos, long inspectedBytes, boolean withinSlo) {
+    searches.labelValues("search").inc();
+    if (withinSlo) searchesWithinSlo.labelValues("search").inc();
+  }
+
   private Server buildQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
-    new TempoApi(storage.reader()).mount(sb);
+    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), java.time.Clock.systemUTC(),
+        searchSettings, this::searched)).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
@@ -285,6 +301,11 @@ public final class SpanloomServer implements AutoCloseable {
   /** Bytes the ingest queue holds now (taken, not yet stored). */
   public long queueBytesInFlight() {
     return queue.bytesInFlight();
+  }
+
+  /** Tempo's {@code query_frontend.search} settings in force. */
+  public SearchSettings searchSettings() {
+    return searchSettings;
   }
 
   public StorageComponent storage() {

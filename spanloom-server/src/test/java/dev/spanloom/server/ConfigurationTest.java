@@ -97,6 +97,71 @@ class ConfigurationTest {
     assertThat(server.toString()).contains("traces: [otlp] -> [batch] -> [store]");
   }
 
+  /** The seed's tempo.yaml, byte for byte. */
+  static final String SEED_TEMPO_YAML = """
+      # tempo.yaml — minimal config
+      server:
+        http_listen_port: 3200
+
+      distributor:
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: 0.0.0.0:4317
+              http:
+                endpoint: 0.0.0.0:4318
+          jaeger:
+            protocols:
+              thrift_http:
+                endpoint: 0.0.0.0:14268
+
+      storage:
+        trace:
+          backend: local
+          local:
+            path: /tmp/tempo/blocks
+          wal:
+            path: /tmp/tempo/wal
+
+      compactor:
+        compaction:
+          block_retention: 168h  # 7 days
+
+      query_frontend:
+        search:
+          duration_slo: 5s
+          throughput_bytes_slo: 1.073741824e+09
+      """;
+
+  @Test
+  void seedTempoYamlLoadsAndMeansWhatItSays() {
+    SpanloomServer server = build(SEED_TEMPO_YAML);
+    assertThat(server.toString())
+        .contains("traces: [otlp, jaeger] -> [batch] -> [store]")
+        .contains("storage.trace.local.path=/tmp/tempo/blocks")
+        .contains("storage.trace.wal.path=/tmp/tempo/wal")
+        .contains("compactor.compaction.block_retention=168h");
+    assertThat(server.searchSettings().durationSlo()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(server.searchSettings().throughputBytesSlo()).isEqualTo(1.073741824e+09);
+  }
+
+  @Test
+  void searchSloCountsFastOrHighThroughputSearches() {
+    dev.spanloom.server.api.SearchSettings slo =
+        new dev.spanloom.server.api.SearchSettings(20, 100, java.time.Duration.ofSeconds(5), 1e9);
+    assertThat(slo.withinSlo(4_000_000_000L, 0)).isTrue();
+    assertThat(slo.withinSlo(6_000_000_000L, 7_000_000_000L)).isTrue(); // 1.17 GB/s
+    assertThat(slo.withinSlo(6_000_000_000L, 1_000_000_000L)).isFalse();
+  }
+
+  @Test
+  void badSearchLimitIsNamed() {
+    String yaml = RunningSpanloom.LOOPBACK_OTLP + "query_frontend:\n  search:\n    default_result_limit: 50\n    max_result_limit: 10\n";
+    assertThatThrownBy(() -> build(yaml))
+        .hasMessage("query_frontend.search.default_result_limit: 50 (expected: > 0 and <= max_result_limit 10)");
+  }
+
   @Test
   void mainExitsWithStatus2AndNamesTheKey(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("bad.yaml");

@@ -125,6 +125,10 @@ class TempoSearchEndToEndTest {
     assertThat(metrics.get("inspectedBytes").isTextual()).isTrue();
     assertThat(metrics.get("completedJobs").asInt()).isEqualTo(1);
     assertThat(metrics.get("totalJobs").asInt()).isEqualTo(1);
+    // No query_frontend.search SLO is configured here, so every search counts as within it.
+    assertThat(spanloom.get("/metrics").contentUtf8())
+        .contains("spanloom_query_frontend_queries_total{op=\"search\"}")
+        .contains("spanloom_query_frontend_queries_within_slo_total{op=\"search\"}");
   }
 
   @Test

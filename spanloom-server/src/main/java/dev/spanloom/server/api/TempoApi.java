@@ -24,16 +24,22 @@ import java.util.Optional;
  */
 public final class TempoApi {
   private final TraceReader reader;
+  private final TempoSearchApi search;
 
   public TempoApi(TraceReader reader) {
+    this(reader, new TempoSearchApi(reader));
+  }
+
+  public TempoApi(TraceReader reader, TempoSearchApi search) {
     this.reader = reader;
+    this.search = search;
   }
 
   public void mount(ServerBuilder sb) {
     sb.service("/api/echo", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "echo"));
     sb.service("/api/traces/{traceId}", (ctx, req) -> blocking(ctx, () -> traceV1(ctx)));
     sb.service("/api/v2/traces/{traceId}", (ctx, req) -> blocking(ctx, () -> traceV2(ctx)));
-    new TempoSearchApi(reader).mount(sb); // /api/search, tags, tag values, buildinfo
+    search.mount(sb); // /api/search, tags, tag values, buildinfo
   }
 
   // Storage reads may touch disk: keep them off the event loop.

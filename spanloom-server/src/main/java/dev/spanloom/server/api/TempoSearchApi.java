@@ -47,11 +47,8 @@ import java.util.function.Supplier;
  * a TraceQL mistake carries its line and column.
  */
 public final class TempoSearchApi {
-  /** Tempo's defaults: 20 traces, 3 spans per spanset. */
-  public static final int DEFAULT_LIMIT = 20;
+  /** Tempo's default: 3 spans per spanset. Result limits come from {@link SearchSettings}. */
   public static final int DEFAULT_SPSS = 3;
-  /** The most traces one search may ask for. */
-  public static final int MAX_LIMIT = 10_000;
   /** Tag names and values look at the last hour unless {@code start}/{@code end} say otherwise. */
   public static final long DEFAULT_TAG_WINDOW_NANOS = TimeUnit.HOURS.toNanos(1);
   /**
@@ -66,14 +63,24 @@ public final class TempoSearchApi {
   private final TraceQlSearch search;
   private final TagSearch tags;
   private final Clock clock;
+  private final SearchSettings settings;
+  private final SearchListener listener;
 
-  public TempoSearchApi(TraceReader reader) {
-    this(reader, Clock.systemUTC());
+  /** Told of every answered search, e.g. to count it against the search SLO. */
+  @FunctionalInterface
+  public interface SearchListener {
+    void searched(long nanos, long inspectedBytes, boolean withinSlo);
   }
 
-  public TempoSearchApi(TraceReader reader, Clock clock) {
+  public TempoSearchApi(TraceReader reader) {
+    this(reader, Clock.systemUTC(), SearchSettings.DEFAULTS, (nanos, bytes, withinSlo) -> {});
+  }
+
+  public TempoSearchApi(TraceReader reader, Clock clock, SearchSettings settings, SearchListener listener) {
     requireNonNull(reader, "reader");
     this.clock = requireNonNull(clock, "clock");
+    this.settings = requireNonNull(settings, "settings");
+    this.listener = requireNonNull(listener, "listener");
     this.search = new TraceQlSearch(reader, clock);
     this.tags = new TagSearch(reader);
   }
@@ -116,7 +123,8 @@ public final class TempoSearchApi {
   // -- /api/search -----------------------------------------------------------------------
 
   HttpResponse search(QueryParams p) {
-    int limit = positiveInt(p, "limit", DEFAULT_LIMIT, MAX_LIMIT);
+    long began = System.nanoTime();
+    int limit = positiveInt(p, "limit", settings.defaultResultLimit(), settings.maxResultLimit());
     int spss = positiveInt(p, "spss", DEFAULT_SPSS, Integer.MAX_VALUE);
     long start = epochSeconds(p, "start");
     long end = endOfSecond(epochSeconds(p, "end"));
@@ -142,6 +150,8 @@ public final class TempoSearchApi {
     metrics.put("inspectedBytes", Long.toString(result.inspectedBytes()));
     metrics.put("completedJobs", 1);
     metrics.put("totalJobs", 1);
+    long nanos = System.nanoTime() - began;
+    listener.searched(nanos, result.inspectedBytes(), settings.withinSlo(nanos, result.inspectedBytes()));
     return json(body);
   }
 
