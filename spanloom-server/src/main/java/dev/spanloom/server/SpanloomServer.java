@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +74,21 @@ public final class SpanloomServer implements AutoCloseable {
   private boolean started;
 
   public SpanloomServer(SpanloomConfig config) {
+    this(config, UnaryOperator.identity());
+  }
+
+  /**
+   * With component types added by an embedding program: {@code extraComponents} may register
+   * processors, exporters and connectors beside the built-in ones.
+   */
+  public SpanloomServer(SpanloomConfig config, UnaryOperator<ComponentRegistry> extraComponents) {
     ConfigNode root = config.root();
     storage = StorageFactory.create(config);
-    ComponentRegistry components = ComponentRegistry.withBuiltins()
+    ComponentRegistry components = extraComponents.apply(ComponentRegistry.withBuiltins()
         .receiver("otlp")
         .receiver("jaeger")
         .receiver("zipkin")
-        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()));
+        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer())));
     graph = PipelineGraph.build(root, components);
 
     ConfigNode queueConfig = config.ingestQueue();

@@ -233,12 +233,15 @@ class OtlpBadInputTest {
   class Backpressure {
     @Test
     void fullQueueIs429AndResourceExhaustedWithRetryHint() throws Exception {
-      // A batch that waits 3 s keeps the first request's bytes in the queue, so the second finds it full.
+      // A second exporter that answers only when the test opens its gate keeps the first request's
+      // bytes in the queue (stored, not yet acknowledged), so the second request finds it full.
+      CompletableFuture<Void> gate = new CompletableFuture<>();
       String yaml = RunningSpanloom.LOOPBACK_OTLP
-          .replace("exporters:\n  store: {}", "processors:\n  batch:\n    timeout: 3s\n    send_batch_size: 100000\nexporters:\n  store: {}")
-          .replace("exporters: [store]", "processors: [batch]\n      exporters: [store]")
+          .replace("exporters:\n  store: {}", "exporters:\n  store: {}\n  gate: {}")
+          .replace("exporters: [store]", "exporters: [store, gate]")
           .replace("service:\n", "service:\n  ingest_queue:\n    max_bytes: 500\n");
-      try (RunningSpanloom small = new RunningSpanloom(yaml)) {
+      try (RunningSpanloom small = new RunningSpanloom(yaml, registry -> registry.exporter("gate",
+          node -> spans -> gate))) {
         byte[] first = randomId(16);
         CompletableFuture<ExportTraceServiceResponse> held = CompletableFuture.supplyAsync(
             () -> grpc(small).export(request(validSpan(first).build(), validSpan(first).build())));
@@ -257,7 +260,9 @@ class OtlpBadInputTest {
         assertThat(r.status().code()).isEqualTo(429);
         assertThat(r.headers().get("retry-after")).isEqualTo("1");
 
-        // The held request is acknowledged once its batch is stored, and then it is readable.
+        // The held request is acknowledged once every exporter has its spans.
+        assertThat(held).isNotDone();
+        gate.complete(null);
         assertThat(held.join().hasPartialSuccess()).isFalse();
         assertThat(small.get("/api/traces/" + hex(first)).status().code()).isEqualTo(200);
       }

@@ -49,7 +49,11 @@ final class RunningSpanloom implements AutoCloseable {
   final SpanloomServer server;
 
   RunningSpanloom(String yaml) {
-    server = new SpanloomServer(SpanloomConfig.parse(yaml, "test"));
+    this(yaml, java.util.function.UnaryOperator.identity());
+  }
+
+  RunningSpanloom(String yaml, java.util.function.UnaryOperator<dev.spanloom.pipeline.ComponentRegistry> extraComponents) {
+    server = new SpanloomServer(SpanloomConfig.parse(yaml, "test"), extraComponents);
     server.start();
   }
 

@@ -14,10 +14,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Collector's {@code batch} processor: gathers spans until {@code send_batch_size} or
- * {@code timeout}, then sends them on in batches of at most {@code send_batch_max_size}. Unlike
- * the Collector's, each incoming request's future completes only when the batch holding it has
- * been exported, so a receiver never acknowledges spans that are still only in this buffer.
+ * The Collector's {@code batch} processor, reshaped for acknowledging only what is stored. Each
+ * incoming request's future completes only when the batch holding it has been exported, so a
+ * receiver never acknowledges spans that are still only in this buffer.
+ *
+ * <p>Because clients wait for that, batches are formed as a database forms group commits: when
+ * no export is running, spans go out at once; while one runs, arriving spans gather and go out
+ * together when it ends, or earlier when they reach {@code send_batch_size} or have waited
+ * {@code timeout}. Batches are never larger than {@code send_batch_max_size}. Under load batches
+ * grow by themselves; an idle pipeline adds no delay. (Waiting out {@code timeout} on every
+ * request, as the Collector's processor may, would cap an SDK that exports one batch at a time
+ * at one batch per {@code timeout}.)
  */
 public final class BatchProcessor implements SpanProcessor {
   public static final String TYPE = "batch";
@@ -31,6 +38,7 @@ public final class BatchProcessor implements SpanProcessor {
   private List<CompletableFuture<Void>> waiting = new ArrayList<>();
   private SpanConsumer pendingNext;
   private boolean closed; // guarded by lock
+  private int exporting; // guarded by lock: batches sent and not yet finished
   private ScheduledExecutorService timer;
 
   public BatchProcessor(Duration timeout, int sendBatchSize, int sendBatchMaxSize) {
@@ -80,15 +88,32 @@ public final class BatchProcessor implements SpanProcessor {
       waiting.add(done);
       pendingNext = next;
       // After close no timer runs: anything that still arrives is sent at once, never stranded.
-      if (closed || timeout.isZero() || pending.size() >= sendBatchSize) {
+      if (closed || timeout.isZero() || pending.size() >= sendBatchSize || exporting == 0) {
         toSend = pending;
         toComplete = waiting;
         pending = new ArrayList<>();
         waiting = new ArrayList<>();
+        exporting++;
       }
     }
-    if (toSend != null) send(toSend, toComplete, next);
+    if (toSend != null) send(new Batch(toSend, toComplete, next));
     return done;
+  }
+
+  /** Spans on their way out, with the requests that wait for them. */
+  private record Batch(List<Span> spans, List<CompletableFuture<Void>> waiting, SpanConsumer next) {}
+
+  /** After a batch finished: the next batch to send, if spans gathered meanwhile and nothing else runs. */
+  private Batch nextAfterExport() {
+    synchronized (lock) {
+      exporting--;
+      if (pending.isEmpty() || exporting > 0) return null;
+      Batch batch = new Batch(pending, waiting, pendingNext);
+      pending = new ArrayList<>();
+      waiting = new ArrayList<>();
+      exporting++;
+      return batch;
+    }
   }
 
   private void flushOnTimer() {
@@ -102,31 +127,54 @@ public final class BatchProcessor implements SpanProcessor {
       next = pendingNext;
       pending = new ArrayList<>();
       waiting = new ArrayList<>();
+      exporting++;
     }
-    send(toSend, toComplete, next);
+    send(new Batch(toSend, toComplete, next));
   }
 
-  private void send(List<Span> spans, List<CompletableFuture<Void>> toComplete, SpanConsumer next) {
-    CompletableFuture<Void> all;
-    try {
-      if (sendBatchMaxSize == 0 || spans.size() <= sendBatchMaxSize) {
-        all = next.consume(spans);
-      } else {
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
-        for (int i = 0; i < spans.size(); i += sendBatchMaxSize) {
-          parts.add(next.consume(spans.subList(i, Math.min(spans.size(), i + sendBatchMaxSize))));
-        }
-        all = CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+  // A loop rather than recursion: with a synchronous exporter (the store), the thread that sent
+  // a batch goes on to send what gathered while it wrote, as a group-commit leader does.
+  private void send(Batch first) {
+    for (Batch batch = first; batch != null; ) {
+      Batch sent = batch;
+      CompletableFuture<Void> all = export(sent.spans(), sent.next());
+      if (!all.isDone()) {
+        all.whenComplete((v, e) -> {
+          finish(sent.waiting(), e);
+          Batch following = nextAfterExport();
+          if (following != null) send(following);
+        });
+        return;
       }
-    } catch (RuntimeException e) {
-      all = CompletableFuture.failedFuture(e);
+      Throwable error = null;
+      try {
+        all.join();
+      } catch (RuntimeException e) {
+        error = e.getCause() != null ? e.getCause() : e;
+      }
+      finish(sent.waiting(), error);
+      batch = nextAfterExport();
     }
-    all.whenComplete((v, e) -> {
-      for (CompletableFuture<Void> f : toComplete) {
-        if (e == null) f.complete(null);
-        else f.completeExceptionally(e);
+  }
+
+  private CompletableFuture<Void> export(List<Span> spans, SpanConsumer next) {
+    try {
+      if (sendBatchMaxSize == 0 || spans.size() <= sendBatchMaxSize) return next.consume(spans);
+      List<CompletableFuture<Void>> parts = new ArrayList<>();
+      for (int i = 0; i < spans.size(); i += sendBatchMaxSize) {
+        parts.add(next.consume(spans.subList(i, Math.min(spans.size(), i + sendBatchMaxSize))));
       }
-    });
+      return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static void finish(List<CompletableFuture<Void>> futures, Throwable error) {
+    for (CompletableFuture<Void> f : futures) {
+      if (error == null) f.complete(null);
+      else f.completeExceptionally(error);
+    }
   }
 
   /** Sends what is buffered, then stops the timer. */

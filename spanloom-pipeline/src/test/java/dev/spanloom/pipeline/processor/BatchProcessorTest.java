@@ -38,42 +38,77 @@ class BatchProcessorTest {
   }
 
   @Test
-  void holdsSpansUntilTheBatchIsFull() {
+  void sendsAtOnceWhenNothingIsBeingExported() {
     BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
 
     CompletableFuture<Void> first = batch.process(spans("a", 2), exporter);
 
-    assertThat(exporter.batches()).isEmpty();
-    assertThat(first).isNotDone();
+    assertThat(exporter.batches()).containsExactly(spans("a", 2));
+    assertThat(first).isCompleted();
+  }
+
+  @Test
+  void gathersSpansWhileAnExportRuns() {
+    exporter.hold();
+    BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
+    batch.process(spans("x", 1), exporter);
+
+    CompletableFuture<Void> second = batch.process(spans("a", 2), exporter);
+
+    assertThat(exporter.batches()).containsExactly(spans("x", 1));
+    assertThat(second).isNotDone();
+  }
+
+  @Test
+  void sendsWhatGatheredAsSoonAsTheRunningExportEnds() {
+    exporter.hold();
+    BatchProcessor batch = start(new BatchProcessor(NEVER, 1000, 0));
+    CompletableFuture<Void> first = batch.process(spans("x", 1), exporter);
+    CompletableFuture<Void> second = batch.process(spans("a", 1), exporter);
+    CompletableFuture<Void> third = batch.process(spans("b", 1), exporter);
+
+    assertThat(exporter.batches()).containsExactly(spans("x", 1));
+
+    exporter.completeHeld(); // also answers the follow-up batch, which is sent while it completes
+
+    assertThat(exporter.batches()).containsExactly(spans("x", 1), concat(spans("a", 1), spans("b", 1)));
+    assertThat(first).isCompleted();
+    assertThat(second).isCompleted();
+    assertThat(third).isCompleted();
   }
 
   @Test
   void sendsAtOnceWhenSendBatchSizeIsReached() {
+    exporter.hold();
     BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
+    batch.process(spans("x", 1), exporter);
 
     batch.process(spans("a", 2), exporter);
     batch.process(spans("b", 1), exporter);
 
-    assertThat(exporter.batches()).containsExactly(concat(spans("a", 2), spans("b", 1)));
+    assertThat(exporter.batches()).containsExactly(spans("x", 1), concat(spans("a", 2), spans("b", 1)));
   }
 
   @Test
   void sendsEverythingPendingWhenARequestOvershootsTheBatchSize() {
+    exporter.hold();
     BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
+    batch.process(spans("x", 1), exporter);
 
     batch.process(spans("a", 2), exporter);
     batch.process(spans("b", 5), exporter);
 
-    assertThat(exporter.batches()).containsExactly(concat(spans("a", 2), spans("b", 5)));
+    assertThat(exporter.batches()).containsExactly(spans("x", 1), concat(spans("a", 2), spans("b", 5)));
   }
 
   @Test
   void completesRequestsOnlyWhenTheirBatchIsExported() {
     exporter.hold();
     BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
+    batch.process(spans("x", 1), exporter);
     CompletableFuture<Void> first = batch.process(spans("a", 2), exporter);
     CompletableFuture<Void> second = batch.process(spans("b", 1), exporter);
-    assertThat(exporter.batches()).hasSize(1);
+    assertThat(exporter.batches()).hasSize(2);
     assertThat(first).isNotDone();
     assertThat(second).isNotDone();
 
@@ -85,24 +120,27 @@ class BatchProcessorTest {
 
   @Test
   void sendsOnTimeoutWhenTheBatchIsNotFull() {
+    exporter.hold();
     BatchProcessor batch = start(new BatchProcessor(Duration.ofMillis(20), 1000, 0));
+    batch.process(spans("x", 1), exporter);
 
     CompletableFuture<Void> result = batch.process(spans("a", 2), exporter);
 
+    assertThatEventually(() -> assertThat(exporter.batches()).containsExactly(spans("x", 1), spans("a", 2)));
+    exporter.completeHeld();
     awaitSuccess(result);
-    assertThat(exporter.batches()).containsExactly(spans("a", 2));
   }
 
   @Test
   void sendsSeveralRequestsTogetherOnTimeout() {
     exporter.hold();
-    BatchProcessor batch = new BatchProcessor(Duration.ofMillis(20), 1000, 0);
+    BatchProcessor batch = start(new BatchProcessor(Duration.ofMillis(20), 1000, 0));
+    batch.process(spans("x", 1), exporter);
     CompletableFuture<Void> first = batch.process(spans("a", 1), exporter);
     CompletableFuture<Void> second = batch.process(spans("b", 1), exporter);
 
-    start(batch);
-
-    assertThatEventually(() -> assertThat(exporter.batches()).containsExactly(concat(spans("a", 1), spans("b", 1))));
+    assertThatEventually(() -> assertThat(exporter.batches())
+        .containsExactly(spans("x", 1), concat(spans("a", 1), spans("b", 1))));
     exporter.completeHeld();
     awaitSuccess(first);
     awaitSuccess(second);
@@ -135,6 +173,7 @@ class BatchProcessorTest {
   void failsEveryWaitingRequestWhenTheExportFails() {
     exporter.hold();
     BatchProcessor batch = start(new BatchProcessor(NEVER, 3, 0));
+    batch.process(spans("x", 1), exporter);
     CompletableFuture<Void> first = batch.process(spans("a", 1), exporter);
     CompletableFuture<Void> second = batch.process(spans("b", 2), exporter);
     IllegalStateException storageDown = new IllegalStateException("storage down");
@@ -158,8 +197,10 @@ class BatchProcessorTest {
 
   @Test
   void failsWaitingRequestsWhenTheNextConsumerThrows() {
+    exporter.hold();
     IllegalStateException boom = new IllegalStateException("boom");
     BatchProcessor batch = start(new BatchProcessor(NEVER, 2, 0));
+    batch.process(spans("x", 1), exporter);
     CompletableFuture<Void> first = batch.process(spans("a", 1), exporter);
 
     CompletableFuture<Void> second = batch.process(spans("b", 1), spans -> {
