@@ -18,6 +18,7 @@ public final class Attributes {
 
   private final String[] keys;
   private final AttributeValue[] values;
+  private int hash; // 0 until computed; resources and scopes are dictionary keys on hot paths
 
   private Attributes(String[] keys, AttributeValue[] values) {
     this.keys = keys;
@@ -79,12 +80,16 @@ public final class Attributes {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Attributes a && Arrays.equals(keys, a.keys) && Arrays.equals(values, a.values);
+    if (this == o) return true; // spans of one batch share their resource's attributes
+    return o instanceof Attributes a && hashCode() == a.hashCode()
+        && Arrays.equals(keys, a.keys) && Arrays.equals(values, a.values);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(keys) + Arrays.hashCode(values);
+    int h = hash;
+    if (h == 0) hash = h = 31 * Arrays.hashCode(keys) + Arrays.hashCode(values);
+    return h;
   }
 
   @Override

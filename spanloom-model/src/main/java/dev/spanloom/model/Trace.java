@@ -4,9 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * All known spans of one trace, sorted by start time, with duplicates (the same span re-sent by
@@ -32,10 +30,12 @@ public record Trace(TraceId traceId, List<Span> spans) {
     List<Span> sorted = new ArrayList<>();
     for (Span s : spans) sorted.add(s);
     sorted.sort(ORDER);
+    // Sorted by start, span ID and kind, copies of one span are neighbours: no set needed.
     List<Span> unique = new ArrayList<>(sorted.size());
-    Set<Object> seen = new HashSet<>();
+    Span previous = null;
     for (Span s : sorted) {
-      if (seen.add(List.of(s.spanId(), s.kind(), s.startEpochNanos()))) unique.add(s);
+      if (previous == null || ORDER.compare(previous, s) != 0) unique.add(s);
+      previous = s;
     }
     return new Trace(traceId, unique);
   }

@@ -5,7 +5,6 @@ import dev.spanloom.pipeline.RefusedException;
 import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.SpanProcessor;
 import dev.spanloom.pipeline.config.ConfigNode;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The Collector's {@code memory_limiter}: every {@code check_interval} it measures heap in use;
+ * The Collector's {@code memory_limiter}: every {@code check_interval} it reads the heap in use
+ * as of the latest garbage collection ({@link HeapAfterGc}: live data, not uncollected garbage);
  * above the soft limit ({@code limit - spike_limit}) it refuses new data until use falls again,
  * and above the hard limit it also asks for a garbage collection. Limits are in MiB or as a
  * percentage of the maximum heap.
@@ -73,11 +73,7 @@ public final class MemoryLimiterProcessor implements SpanProcessor {
       limit = maxHeap / 100 * pct;
       spike = maxHeap / 100 * spikePct;
     }
-    return new MemoryLimiterProcessor(interval, limit, spike, MemoryLimiterProcessor::measureHeap);
-  }
-
-  private static long measureHeap() {
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    return new MemoryLimiterProcessor(interval, limit, spike, HeapAfterGc.INSTANCE);
   }
 
   @Override
