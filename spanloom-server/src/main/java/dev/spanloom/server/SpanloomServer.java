@@ -203,6 +203,7 @@ public final class SpanloomServer implements AutoCloseable {
   private Server buildJaegerQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
     new JaegerApi(storage.reader()).mount(sb);
+    JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     return sb.build();
   }
 
@@ -256,7 +257,7 @@ public final class SpanloomServer implements AutoCloseable {
     return remoteSampling == null ? entry : remoteSampling.observing(entry);
   }
 
-  /** Jaeger remote sampling (5778/5779), or null when not enabled. */
+  /** Jaeger remote sampling (5778/5779/14250), or null when not enabled. */
   public dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling() {
     return remoteSampling;
   }

@@ -58,6 +58,20 @@ public final class JaegerApi {
     new JaegerApiV3(reader).mount(sb);
   }
 
+  /** What {@code /api/sampling} answers (404) when the remote_sampling extension is off. */
+  static final String SAMPLING_NOT_ENABLED = "remote sampling is not enabled (expected: extensions.remote_sampling with file or"
+      + " adaptive, and remote_sampling listed in service.extensions; see docs/sampling.md)";
+
+  /**
+   * Jaeger remote sampling's {@code GET /api/sampling?service=}: {@code strategies} is the handler
+   * the remote_sampling extension serves on 5778, or null when the extension is off — then a 404
+   * in Jaeger's error envelope says how to turn it on.
+   */
+  public static void mountSampling(ServerBuilder sb, HttpService strategies) {
+    sb.route().get("/api/sampling")
+        .build(strategies != null ? strategies : (ctx, req) -> error(HttpStatus.NOT_FOUND, SAMPLING_NOT_ENABLED));
+  }
+
   interface Handler {
     HttpResponse handle(ServiceRequestContext ctx);
   }

@@ -1,10 +1,12 @@
 package dev.spanloom.server.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import dev.spanloom.model.TraceId;
+import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.server.SpanloomServer;
 import dev.spanloom.server.config.SpanloomConfig;
 import io.opentelemetry.api.trace.Span;
@@ -27,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Remote sampling against real clients: Jaeger's generated {@code SamplingManager} client pulls
- * strategies from Spanloom over gRPC; plain HTTP gets the same strategies in Jaeger's JSON;
+ * strategies from Spanloom over gRPC (5779 and the collector's 14250); plain HTTP gets the same
+ * strategies in Jaeger's JSON (5778 and {@code /api/sampling} on the Jaeger query port 16686);
  * adaptive sampling learns the operations of the root spans ingested over OTLP from the real SDK.
+ * (The real SDK's {@code JaegerRemoteSampler} is tested in spanloom-it-jaeger-sampler.)
  */
 class RemoteSamplingEndToEndTest {
   private static final String STRATEGIES = """
@@ -55,6 +59,7 @@ class RemoteSamplingEndToEndTest {
         %s
             http: {endpoint: 127.0.0.1:0}
             grpc: {endpoint: 127.0.0.1:0}
+            collector_grpc: {endpoint: 127.0.0.1:0}
         service:
           extensions: [remote_sampling]
           pipelines:
@@ -74,25 +79,15 @@ class RemoteSamplingEndToEndTest {
     Path file = dir.resolve("strategies.json");
     Files.writeString(file, STRATEGIES);
     try (SpanloomServer spanloom = start("file: {path: " + file + "}")) {
-      // Jaeger's generated api_v2 client stub over grpc-java. (The SDK's JaegerRemoteSampler itself needs
-      // the exporter internals of its own release, 1.60.1, which clash with the 1.68 SDK on this classpath.)
-      io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", spanloom.remoteSampling().grpcPort())
-          .usePlaintext().build();
-      try {
-        Sampling.SamplingStrategyResponse response = SamplingManagerGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .getSamplingStrategy(Sampling.SamplingStrategyParameters.newBuilder().setServiceName("checkout").build());
-        assertThat(response.getStrategyType()).isEqualTo(Sampling.SamplingStrategyType.PROBABILISTIC);
-        assertThat(response.getOperationSampling().getDefaultSamplingProbability()).isEqualTo(0.5);
-        assertThat(response.getOperationSampling().getPerOperationStrategies(0).getOperation()).isEqualTo("GET /health");
-        assertThat(response.getOperationSampling().getPerOperationStrategies(0).getProbabilisticSampling().getSamplingRate()).isZero();
-        Sampling.SamplingStrategyResponse limited = SamplingManagerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .getSamplingStrategy(Sampling.SamplingStrategyParameters.newBuilder().setServiceName("batch-jobs").build());
-        assertThat(limited.getStrategyType()).isEqualTo(Sampling.SamplingStrategyType.RATE_LIMITING);
-        assertThat(limited.getRateLimitingSampling().getMaxTracesPerSecond()).isEqualTo(5);
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
+      // Jaeger's generated api_v2 client stub over grpc-java.
+      Sampling.SamplingStrategyResponse response = strategyOverGrpc(spanloom.remoteSampling().grpcPort(), "checkout");
+      assertThat(response.getStrategyType()).isEqualTo(Sampling.SamplingStrategyType.PROBABILISTIC);
+      assertThat(response.getOperationSampling().getDefaultSamplingProbability()).isEqualTo(0.5);
+      assertThat(response.getOperationSampling().getPerOperationStrategies(0).getOperation()).isEqualTo("GET /health");
+      assertThat(response.getOperationSampling().getPerOperationStrategies(0).getProbabilisticSampling().getSamplingRate()).isZero();
+      Sampling.SamplingStrategyResponse limited = strategyOverGrpc(spanloom.remoteSampling().grpcPort(), "batch-jobs");
+      assertThat(limited.getStrategyType()).isEqualTo(Sampling.SamplingStrategyType.RATE_LIMITING);
+      assertThat(limited.getRateLimitingSampling().getMaxTracesPerSecond()).isEqualTo(5);
 
       WebClient http = WebClient.of("http://127.0.0.1:" + spanloom.remoteSampling().httpPort());
       AggregatedHttpResponse checkout = http.get("/?service=checkout").aggregate().join();
@@ -105,6 +100,80 @@ class RemoteSamplingEndToEndTest {
       assertThat(http.get("/?service=unknown").aggregate().join().contentUtf8())
           .isEqualTo("{\"strategyType\":\"PROBABILISTIC\",\"probabilisticSampling\":{\"samplingRate\":0.25}}");
       assertThat(http.get("/").aggregate().join().status().code()).isEqualTo(400);
+    }
+  }
+
+  @Test
+  void jaegerCollectorGrpcPortAndJaegerQueryPortServeTheSameStrategies(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("strategies.json");
+    Files.writeString(file, STRATEGIES);
+    try (SpanloomServer spanloom = start("file: {path: " + file + "}")) {
+      for (String service : new String[] {"checkout", "batch-jobs", "unknown"}) {
+        assertThat(strategyOverGrpc(spanloom.remoteSampling().collectorGrpcPort(), service))
+            .as(service).isEqualTo(strategyOverGrpc(spanloom.remoteSampling().grpcPort(), service));
+      }
+      WebClient agent = WebClient.of("http://127.0.0.1:" + spanloom.remoteSampling().httpPort());
+      WebClient query = WebClient.of("http://127.0.0.1:" + spanloom.jaegerQueryPort());
+      for (String service : new String[] {"checkout", "batch-jobs", "unknown"}) {
+        AggregatedHttpResponse onQueryPort = query.get("/api/sampling?service=" + service).aggregate().join();
+        assertThat(onQueryPort.status().code()).isEqualTo(200);
+        assertThat(onQueryPort.contentType().isJson()).isTrue();
+        assertThat(onQueryPort.contentUtf8()).as(service).isEqualTo(agent.get("/?service=" + service).aggregate().join().contentUtf8());
+      }
+      AggregatedHttpResponse noService = query.get("/api/sampling").aggregate().join();
+      assertThat(noService.status().code()).isEqualTo(400);
+      assertThat(noService.contentUtf8()).isEqualTo("'service' parameter must be provided once");
+    }
+  }
+
+  @Test
+  void apiSamplingOnTheJaegerQueryPortSaysHowToEnableRemoteSamplingWhenItIsOff() {
+    try (SamplingServer spanloom = new SamplingServer("", "[]")) {
+      assertThat(spanloom.server.remoteSampling()).isNull();
+      AggregatedHttpResponse off = WebClient.of("http://127.0.0.1:" + spanloom.server.jaegerQueryPort())
+          .get("/api/sampling?service=checkout").aggregate().join();
+      assertThat(off.status().code()).isEqualTo(404);
+      assertThat(off.contentUtf8()).isEqualTo("{\"data\":null,\"total\":0,\"limit\":0,\"offset\":0,\"errors\":[{\"code\":404,"
+          + "\"msg\":\"remote sampling is not enabled (expected: extensions.remote_sampling with file or adaptive, and "
+          + "remote_sampling listed in service.extensions; see docs/sampling.md)\"}]}");
+    }
+  }
+
+  @Test
+  void collectorGrpcListensOn14250ByDefaultAndCanBeTurnedOff() {
+    RemoteSamplingServer byDefault = RemoteSamplingServer.fromConfig(extension("adaptive: {}"));
+    assertThat(byDefault.toString()).endsWith(", http=0.0.0.0:5778, grpc=0.0.0.0:5779, collector_grpc=0.0.0.0:14250}");
+    RemoteSamplingServer off = RemoteSamplingServer.fromConfig(extension("adaptive: {}\ncollector_grpc: {enabled: false}"));
+    assertThat(off.toString()).endsWith(", collector_grpc=off}");
+    assertThatThrownBy(off::collectorGrpcPort).isInstanceOf(IllegalStateException.class).hasMessageContaining("collector_grpc.enabled");
+    assertThatThrownBy(() -> RemoteSamplingServer.fromConfig(extension("adaptive: {}\ncollector_grpc: {endpoint: 14250}")))
+        .hasMessage("extensions.remote_sampling.collector_grpc.endpoint: \"14250\" (expected: host:port such as 0.0.0.0:4317)");
+    assertThatThrownBy(() -> RemoteSamplingServer.fromConfig(extension("adaptive: {}\ncollector_grpc: {endpoint: 0.0.0.0:5779}")))
+        .hasMessageStartingWith("extensions.remote_sampling.collector_grpc.endpoint: ")
+        .hasMessageEndingWith("(expected: a port other than grpc.endpoint's, or collector_grpc.enabled: false)");
+  }
+
+  private static ConfigNode extension(String yaml) {
+    return SpanloomConfig.parse("""
+        extensions:
+          remote_sampling:
+        %s
+        service:
+          extensions: [remote_sampling]
+          pipelines:
+            traces: {receivers: [otlp], exporters: [store]}
+        receivers: {otlp: {protocols: {grpc: {}}}}
+        exporters: {store: {}}
+        """.formatted(yaml.indent(4).stripTrailing()), "test").root();
+  }
+
+  private static Sampling.SamplingStrategyResponse strategyOverGrpc(int port, String service) throws InterruptedException {
+    io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    try {
+      return SamplingManagerGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .getSamplingStrategy(Sampling.SamplingStrategyParameters.newBuilder().setServiceName(service).build());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
