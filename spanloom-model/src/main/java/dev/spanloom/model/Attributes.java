@@ -25,6 +25,18 @@ public final class Attributes {
     this.values = values;
   }
 
+  /**
+   * Wraps the arrays as they are, for decoders of Spanloom's own formats, whose keys were unique
+   * when an {@link Attributes} wrote them: the duplicate search of {@link Builder#put} is half
+   * the cost of reading stored spans. The result owns the arrays; the caller must not touch them.
+   */
+  public static Attributes ofUniqueKeys(String[] keys, AttributeValue[] values) {
+    if (keys.length != values.length) {
+      throw new IllegalArgumentException("keys: " + keys.length + " (expected: as many as values, " + values.length + ")");
+    }
+    return keys.length == 0 ? EMPTY : new Attributes(keys, values);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

@@ -100,7 +100,12 @@ final class SpanBatchDecoder {
         int runLength = traceIds.readCount(spanCount - row);
         boolean wanted = traceFilter == null || traceFilter.test(traceId);
         for (int k = 0; k < runLength; k++, row++) {
-          // Every column is read for every row: varints leave no way to skip ahead.
+          if (!wanted) {
+            start += starts.readZigZag();
+            skipRow(spanIds, parentIds, traceStates, flags, names, kinds, durations, attributes, dropped,
+                events, links, statuses, resourceRefs, scopeRefs);
+            continue;
+          }
           long spanId = spanIds.readLong();
           long parentId = parentIds.readLong();
           String traceState = string(traceStates);
@@ -119,7 +124,6 @@ final class SpanBatchDecoder {
           Status status = Status.of(code, string(statuses));
           Resource resource = resources[resourceRefs.readCount(resourceCount - 1)];
           InstrumentationScope scope = scopes[scopeRefs.readCount(scopeCount - 1)];
-          if (!wanted) continue;
           out.add(Span.builder()
               .traceId(traceId)
               .spanId(new SpanId(spanId))
@@ -146,6 +150,69 @@ final class SpanBatchDecoder {
         throw new CorruptDataException("trace ID runs cover " + row + " of " + spanCount + " spans");
       }
       return out;
+    }
+
+    private void skipRow(ReadBuffer spanIds, ReadBuffer parentIds, ReadBuffer traceStates, ReadBuffer flags,
+        ReadBuffer names, ReadBuffer kinds, ReadBuffer durations, ReadBuffer attributes, ReadBuffer dropped,
+        ReadBuffer events, ReadBuffer links, ReadBuffer statuses, ReadBuffer resourceRefs, ReadBuffer scopeRefs) {
+      spanIds.readLong();
+      parentIds.readLong();
+      traceStates.readVarint32();
+      flags.readVarint32();
+      names.readVarint32();
+      kinds.readVarint32();
+      durations.readZigZag();
+      skipAttributes(attributes, 0);
+      dropped.readVarint32();
+      dropped.readVarint32();
+      dropped.readVarint32();
+      int ne = events.readCount(events.remaining());
+      for (int i = 0; i < ne; i++) {
+        events.readVarint32();
+        events.readZigZag();
+        skipAttributes(events, 0);
+        events.readVarint32();
+      }
+      int nl = links.readCount(links.remaining());
+      for (int i = 0; i < nl; i++) {
+        links.readLong();
+        links.readLong();
+        links.readLong();
+        links.readVarint32();
+        skipAttributes(links, 0);
+        links.readVarint32();
+        links.readVarint32();
+      }
+      statuses.readVarint32();
+      statuses.readVarint32();
+      resourceRefs.readVarint32();
+      scopeRefs.readVarint32();
+    }
+
+    private void skipAttributes(ReadBuffer b, int depth) {
+      int n = b.readCount(b.remaining());
+      for (int i = 0; i < n; i++) {
+        b.readVarint32();
+        skipValue(b, depth);
+      }
+    }
+
+    private void skipValue(ReadBuffer b, int depth) {
+      if (depth > MAX_DEPTH) throw new CorruptDataException("attribute nesting deeper than " + MAX_DEPTH);
+      int tag = b.readByte();
+      switch (tag) {
+        case SpanBatchEncoder.TAG_STRING -> b.readVarint32();
+        case SpanBatchEncoder.TAG_FALSE, SpanBatchEncoder.TAG_TRUE -> { }
+        case SpanBatchEncoder.TAG_LONG -> b.readZigZag();
+        case SpanBatchEncoder.TAG_DOUBLE -> b.readLong();
+        case SpanBatchEncoder.TAG_BYTES -> b.readBytes(b.readCount(b.remaining()));
+        case SpanBatchEncoder.TAG_ARRAY -> {
+          int n = b.readCount(b.remaining());
+          for (int i = 0; i < n; i++) skipValue(b, depth + 1);
+        }
+        case SpanBatchEncoder.TAG_KVLIST -> skipAttributes(b, depth + 1);
+        default -> throw new CorruptDataException("unknown attribute value tag " + tag);
+      }
     }
 
     private String string(ReadBuffer b) {
@@ -183,12 +250,14 @@ final class SpanBatchDecoder {
     private Attributes readAttributes(ReadBuffer b, int depth) {
       int n = b.readCount(b.remaining());
       if (n == 0) return Attributes.EMPTY;
-      Attributes.Builder builder = Attributes.builder();
+      // Keys are unique by format (the encoder wrote an Attributes): no duplicate search.
+      String[] keys = new String[n];
+      AttributeValue[] values = new AttributeValue[n];
       for (int i = 0; i < n; i++) {
-        String key = string(b);
-        builder.put(key, readValue(b, depth));
+        keys[i] = string(b);
+        values[i] = readValue(b, depth);
       }
-      return builder.build();
+      return Attributes.ofUniqueKeys(keys, values);
     }
 
     private AttributeValue readValue(ReadBuffer b, int depth) {

@@ -84,6 +84,21 @@ class SpanBatchCodecTest {
   }
 
   @Test
+  void skipsEveryFieldOfUnwantedRowsExactly() {
+    // Rows of other traces, with every attribute type, events and links, sit between wanted ones:
+    // skipping them must consume each column exactly as reading would.
+    Span full = Spans.everyField();
+    Span other = full.toBuilder().traceId(Spans.traceId(9)).build();
+    List<Span> wanted = Spans.trace(Spans.traceId(2), 2);
+    List<Span> spans = List.of(other, wanted.get(0), other.toBuilder().spanId(new dev.spanloom.model.SpanId(77)).build(),
+        wanted.get(1), full);
+
+    List<Span> decoded = SpanBatchDecoder.decode(new ReadBuffer(encode(spans)), Spans.traceId(2)::equals);
+
+    assertThat(decoded).containsExactlyElementsOf(wanted);
+  }
+
+  @Test
   void truncatedBatchIsCorruptNotACrash() {
     byte[] bytes = encode(List.of(Spans.everyField()));
     for (int len = 0; len < bytes.length; len++) {
