@@ -10,6 +10,7 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.spanloom.pipeline.ComponentRegistry;
 import dev.spanloom.pipeline.IngestQueue;
 import dev.spanloom.pipeline.PipelineGraph;
+import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.server.api.JaegerApi;
@@ -22,9 +23,11 @@ import dev.spanloom.server.config.SpanloomConfig;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
 import dev.spanloom.server.receiver.OtlpGrpcService;
 import dev.spanloom.server.receiver.OtlpHttpService;
-import dev.spanloom.server.receiver.OtlpIngest;
+import dev.spanloom.server.receiver.ReceiverIngest;
 import dev.spanloom.server.receiver.ReceiverMetrics;
 import dev.spanloom.server.receiver.ZipkinHttpService;
+import dev.spanloom.server.sampling.RemoteSamplingServer;
+import dev.spanloom.server.sampling.SamplingMetrics;
 import dev.spanloom.storage.StorageComponent;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -34,6 +37,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +70,7 @@ public final class SpanloomServer implements AutoCloseable {
   private final Counter searchesWithinSlo = Counter.builder().name("spanloom_query_frontend_queries_within_slo")
       .help("Searches answered within query_frontend.search.duration_slo or throughput_bytes_slo.")
       .labelNames("op").register(registry);
-  private final dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling; // null unless service.extensions enables it
+  private final RemoteSamplingServer remoteSampling; // null unless service.extensions enables it
   private final Server jaegerQueryServer;
   // Zipkin's read API; the very server of a zipkin receiver on the same endpoint, as on a Zipkin server.
   private final Server zipkinQueryServer;
@@ -100,9 +104,9 @@ public final class SpanloomServer implements AutoCloseable {
 
     ReceiverMetrics receiverMetrics = new ReceiverMetrics(registry);
     Map<String, EndpointServer> zipkinReceivers = new LinkedHashMap<>();
-    remoteSampling = dev.spanloom.server.sampling.RemoteSamplingServer.fromConfig(root);
+    remoteSampling = RemoteSamplingServer.fromConfig(root);
     for (String receiverId : graph.receiverIds()) {
-      OtlpIngest ingest = new OtlpIngest(receiverId, queue, observed(graph.receiverEntry(receiverId)), receiverMetrics);
+      ReceiverIngest ingest = new ReceiverIngest(receiverId, queue, observed(graph.receiverEntry(receiverId)), receiverMetrics);
       ConfigNode receiver = root.child("receivers").child(receiverId);
       switch (receiverId.split("/", 2)[0]) {
         case "jaeger": buildJaegerReceiver(receiver, ingest); break;
@@ -130,7 +134,7 @@ public final class SpanloomServer implements AutoCloseable {
     registerSelfMetrics();
   }
 
-  private void buildOtlpReceiver(ConfigNode otlp, OtlpIngest ingest) {
+  private void buildOtlpReceiver(ConfigNode otlp, ReceiverIngest ingest) {
     otlp.requireKnownKeys(Set.of("protocols"));
     ConfigNode protocols = otlp.child("protocols").requireKnownKeys(Set.of("grpc", "http"));
     if (protocols.isEmpty()) {
@@ -167,7 +171,7 @@ public final class SpanloomServer implements AutoCloseable {
   private record EndpointServer(Endpoint endpoint, ServerBuilder builder) {}
 
   // The Collector's jaeger receiver; Spanloom takes thrift over HTTP, the protocol clients post to collectors.
-  private void buildJaegerReceiver(ConfigNode jaeger, OtlpIngest ingest) {
+  private void buildJaegerReceiver(ConfigNode jaeger, ReceiverIngest ingest) {
     jaeger.requireKnownKeys(Set.of("protocols"));
     ConfigNode protocols = jaeger.child("protocols");
     for (String protocol : protocols.keys()) {
@@ -187,7 +191,7 @@ public final class SpanloomServer implements AutoCloseable {
   }
 
   // The Collector's zipkin receiver: one endpoint, POST /api/v2/spans.
-  private static EndpointServer zipkinReceiver(ConfigNode zipkin, OtlpIngest ingest) {
+  private static EndpointServer zipkinReceiver(ConfigNode zipkin, ReceiverIngest ingest) {
     zipkin.requireKnownKeys(Set.of("endpoint", "parse_string_tags", "max_request_body_size"));
     if (zipkin.bool("parse_string_tags", false)) {
       throw zipkin.invalid("parse_string_tags", true, "false; Spanloom keeps Zipkin tags as strings");
@@ -214,7 +218,7 @@ public final class SpanloomServer implements AutoCloseable {
 
   private Server buildQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
-    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), java.time.Clock.systemUTC(),
+    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
@@ -248,17 +252,17 @@ public final class SpanloomServer implements AutoCloseable {
     GaugeWithCallback.builder().name("spanloom_ingest_queue_requests")
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
-    dev.spanloom.server.sampling.SamplingMetrics.register(registry, graph);
+    SamplingMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
   }
 
   /** What ingest hands to the pipeline, seen first by adaptive sampling when it is on. */
-  private dev.spanloom.pipeline.SpanConsumer observed(dev.spanloom.pipeline.SpanConsumer entry) {
+  private SpanConsumer observed(SpanConsumer entry) {
     return remoteSampling == null ? entry : remoteSampling.observing(entry);
   }
 
   /** Jaeger remote sampling (5778/5779/14250), or null when not enabled. */
-  public dev.spanloom.server.sampling.RemoteSamplingServer remoteSampling() {
+  public RemoteSamplingServer remoteSampling() {
     return remoteSampling;
   }
 

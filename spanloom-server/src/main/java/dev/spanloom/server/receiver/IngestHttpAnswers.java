@@ -33,7 +33,7 @@ final class IngestHttpAnswers {
 
   /** 429 for a full queue, 503 otherwise, both with the refusal's delay in whole seconds (at least 1). */
   static HttpResponse refused(Throwable error) {
-    RefusedException refused = OtlpIngest.refusal(error);
+    RefusedException refused = ReceiverIngest.refusal(error);
     HttpStatus status = refused.reason() == RefusedException.Reason.QUEUE_FULL
         ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE;
     long seconds = Math.max(1, refused.retryAfter().toSeconds());

@@ -22,9 +22,9 @@ public final class JaegerThriftHttpService implements HttpService {
   private static final MediaType X_THRIFT = MediaType.parse("application/x-thrift");
   private static final MediaType THRIFT_BINARY = MediaType.parse("application/vnd.apache.thrift.binary");
 
-  private final OtlpIngest ingest;
+  private final ReceiverIngest ingest;
 
-  public JaegerThriftHttpService(OtlpIngest ingest) {
+  public JaegerThriftHttpService(ReceiverIngest ingest) {
     this.ingest = ingest;
   }
 

@@ -19,9 +19,9 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
   static final String TRANSPORT = "grpc";
 
-  private final OtlpIngest ingest;
+  private final ReceiverIngest ingest;
 
-  public OtlpGrpcService(OtlpIngest ingest) {
+  public OtlpGrpcService(ReceiverIngest ingest) {
     this.ingest = ingest;
   }
 
@@ -33,7 +33,7 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
         observer.onCompleted();
         return;
       }
-      RefusedException refused = OtlpIngest.refusal(error);
+      RefusedException refused = ReceiverIngest.refusal(error);
       Code code = refused.reason() == RefusedException.Reason.EXPORT_FAILED ? Code.UNAVAILABLE : Code.RESOURCE_EXHAUSTED;
       RetryInfo retry = RetryInfo.newBuilder()
           .setRetryDelay(com.google.protobuf.Duration.newBuilder()

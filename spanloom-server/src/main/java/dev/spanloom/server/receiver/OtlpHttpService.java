@@ -34,9 +34,9 @@ public final class OtlpHttpService implements HttpService {
   static final String TRANSPORT = "http";
   public static final MediaType PROTOBUF = MediaType.parse("application/x-protobuf");
 
-  private final OtlpIngest ingest;
+  private final ReceiverIngest ingest;
 
-  public OtlpHttpService(OtlpIngest ingest) {
+  public OtlpHttpService(ReceiverIngest ingest) {
     this.ingest = ingest;
   }
 
@@ -63,7 +63,7 @@ public final class OtlpHttpService implements HttpService {
     }
     return ingest.export(decoded, TRANSPORT).handle((response, error) -> {
       if (error == null) return HttpResponse.of(HttpStatus.OK, mediaType(encoding), body(response, encoding));
-      RefusedException refused = OtlpIngest.refusal(error);
+      RefusedException refused = ReceiverIngest.refusal(error);
       HttpStatus status = refused.reason() == RefusedException.Reason.QUEUE_FULL
           ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE;
       HttpResponse r = status(status, status == HttpStatus.TOO_MANY_REQUESTS ? Code.RESOURCE_EXHAUSTED : Code.UNAVAILABLE,

@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 public final class ZipkinHttpService implements HttpService {
   static final String TRANSPORT = "zipkin_http";
 
-  private final OtlpIngest ingest;
+  private final ReceiverIngest ingest;
 
-  public ZipkinHttpService(OtlpIngest ingest) {
+  public ZipkinHttpService(ReceiverIngest ingest) {
     this.ingest = ingest;
   }
 

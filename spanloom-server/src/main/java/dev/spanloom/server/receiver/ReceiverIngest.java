@@ -11,17 +11,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * What every OTLP transport does with a decoded request: count it, hand the valid spans to the
- * ingest queue, and answer success with partial-success details for the invalid ones once the
- * pipeline has them. A refusal comes back as a failed future holding a {@link RefusedException}.
+ * What every receiver (OTLP, Jaeger, Zipkin) does with a decoded request: count it, hand the
+ * valid spans to the ingest queue, and answer success with partial-success details for the
+ * invalid ones once the pipeline has them. A refusal comes back as a failed future holding a
+ * {@link RefusedException}.
  */
-public final class OtlpIngest {
+public final class ReceiverIngest {
   private final String receiverId;
   private final IngestQueue queue;
   private final SpanConsumer entry;
   private final ReceiverMetrics metrics;
 
-  public OtlpIngest(String receiverId, IngestQueue queue, SpanConsumer entry, ReceiverMetrics metrics) {
+  public ReceiverIngest(String receiverId, IngestQueue queue, SpanConsumer entry, ReceiverMetrics metrics) {
     this.receiverId = receiverId;
     this.queue = queue;
     this.entry = entry;
