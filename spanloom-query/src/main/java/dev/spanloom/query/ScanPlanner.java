@@ -1,5 +1,6 @@
 package dev.spanloom.query;
 
+import dev.spanloom.model.AttributeValue;
 import dev.spanloom.query.FieldExpression.Attribute;
 import dev.spanloom.query.FieldExpression.Binary;
 import dev.spanloom.query.FieldExpression.IntrinsicField;
@@ -11,6 +12,7 @@ import dev.spanloom.query.FieldExpression.Scope;
 import dev.spanloom.query.SpansetExpression.Filter;
 import dev.spanloom.query.SpansetExpression.Operation;
 import dev.spanloom.query.SpansetExpression.Pipeline;
+import dev.spanloom.storage.AttributeEquality;
 import dev.spanloom.storage.SpanName;
 import dev.spanloom.storage.TraceReader;
 import dev.spanloom.storage.TraceScan;
@@ -36,6 +38,11 @@ import java.util.function.Predicate;
  *
  * <p>Only {@code resource.service.name} and {@code trace:rootService} constrain services:
  * unscoped {@code .service.name} may be answered by a span attribute of that name.
+ *
+ * <p>Attribute equalities with a string, integer or bool literal ({@code span.k = v}, {@code
+ * resource.k = v}, unscoped {@code .k = v} for either) become {@link AttributeEquality} hints by
+ * the same rules: {@code &&} and the structural operators keep both sides', {@code ||} those
+ * common to both sides, negations none.
  */
 final class ScanPlanner {
   /** Span-name regular expressions are resolved against stored names only up to this many services. */
@@ -44,9 +51,15 @@ final class ScanPlanner {
   private ScanPlanner() {}
 
   /** The plan: hints for the scan, or {@link #impossible} when no stored trace can match. */
-  record Plan(Set<String> serviceNames, Set<String> spanNames, long minSpanDurationNanos, boolean impossible) {
+  record Plan(Set<String> serviceNames, Set<String> spanNames, long minSpanDurationNanos, boolean impossible,
+      Set<AttributeEquality> attributeEqualities) {
+    Plan(Set<String> serviceNames, Set<String> spanNames, long minSpanDurationNanos, boolean impossible) {
+      this(serviceNames, spanNames, minSpanDurationNanos, impossible, Set.of());
+    }
+
     TraceScan scan(long startEpochNanos, long endEpochNanos) {
-      return new TraceScan(startEpochNanos, endEpochNanos, serviceNames, spanNames, minSpanDurationNanos);
+      return new TraceScan(startEpochNanos, endEpochNanos, serviceNames, spanNames, minSpanDurationNanos, false,
+          attributeEqualities);
     }
   }
 
@@ -141,7 +154,62 @@ final class ScanPlanner {
         }
       }
     }
-    return new Plan(services, names, minDuration, false);
+    return new Plan(services, names, minDuration, false, equalities(query.root()));
+  }
+
+  /** The attribute equalities every trace matching {@code e} meets, each with some span. */
+  static Set<AttributeEquality> equalities(SpansetExpression e) {
+    if (e instanceof Filter f) return spanEqualities(f.condition());
+    if (e instanceof Pipeline p) {
+      Set<AttributeEquality> out = new LinkedHashSet<>(equalities(p.source()));
+      for (PipelineStage s : p.stages()) {
+        if (s instanceof PipelineStage.Filter f) out.addAll(spanEqualities(f.filter().condition()));
+      }
+      return out;
+    }
+    Operation o = (Operation) e;
+    return switch (o.op()) {
+      case OR -> intersectEqualities(equalities(o.left()), equalities(o.right()));
+      case NOT_CHILD, NOT_DESCENDANT, NOT_PARENT, NOT_ANCESTOR, NOT_SIBLING -> equalities(o.right());
+      default -> {
+        Set<AttributeEquality> out = new LinkedHashSet<>(equalities(o.left()));
+        out.addAll(equalities(o.right()));
+        yield out;
+      }
+    };
+  }
+
+  /** The attribute equalities a span satisfying {@code condition} meets. */
+  static Set<AttributeEquality> spanEqualities(FieldExpression condition) {
+    if (!(condition instanceof Binary b)) return Set.of();
+    if (b.op() == Op.AND) {
+      Set<AttributeEquality> out = new LinkedHashSet<>(spanEqualities(b.left()));
+      out.addAll(spanEqualities(b.right()));
+      return out;
+    }
+    if (b.op() == Op.OR) return intersectEqualities(spanEqualities(b.left()), spanEqualities(b.right()));
+    if (b.op() != Op.EQ) return Set.of();
+    FieldExpression field = b.left() instanceof Literal ? b.right() : b.left();
+    FieldExpression value = b.left() instanceof Literal ? b.left() : b.right();
+    if (!(field instanceof Attribute a) || !(value instanceof Literal l)) return Set.of();
+    AttributeEquality.Scope scope = switch (a.scope()) {
+      case SPAN -> AttributeEquality.Scope.SPAN;
+      case RESOURCE -> AttributeEquality.Scope.RESOURCE;
+      case UNSCOPED -> AttributeEquality.Scope.SPAN_OR_RESOURCE;
+      default -> null; // events, links, instrumentation scopes: not filtered
+    };
+    AttributeValue v = l.value() instanceof String str ? AttributeValue.of(str)
+        : l.value() instanceof Long n ? AttributeValue.of(n)
+        : l.value() instanceof Boolean bool ? AttributeValue.of(bool)
+        : null;
+    if (scope == null || v == null || !AttributeEquality.isSupported(v)) return Set.of();
+    return Set.of(new AttributeEquality(scope, a.name(), v));
+  }
+
+  private static Set<AttributeEquality> intersectEqualities(Set<AttributeEquality> a, Set<AttributeEquality> b) {
+    Set<AttributeEquality> r = new LinkedHashSet<>(a);
+    r.retainAll(b);
+    return r;
   }
 
   /** The span requirements every trace matching {@code e} meets, each by some span. */

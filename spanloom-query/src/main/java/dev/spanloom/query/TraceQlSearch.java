@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only two passes: a storage engine reads some margin around a slice (the local engine an hour,
  * for traces split across blocks), so each further slice re-read data; at 10 million spans four
- * growing slices read the data 2.5 times for a query that matched nothing.
+ * growing slices read the data 2.5 times for a query that matched nothing. The first pass asks
+ * for traces starting in its slice ({@link dev.spanloom.storage.TraceScan#startsInWindow}), for
+ * which the local engine needs no margin before the slice.
  *
  * <p>Thread-safe; one instance serves all requests.
  */
@@ -82,7 +84,9 @@ public final class TraceQlSearch {
     long sliceStart = anchor - FIRST_SLICE_NANOS;
     if (sliceStart > start && sliceStart > 0) {
       collector.range(sliceStart, sliceEnd);
-      reader.scan(plan.scan(sliceStart, sliceEnd), collector::visit);
+      // The collector takes only traces starting in the slice: so may the scan, which spares a
+      // storage engine its margin before the slice.
+      reader.scan(plan.scan(sliceStart, sliceEnd).withStartsInWindow(true), collector::visit);
       scans++;
       if (collector.full()) return collector.result(scans);
       sliceEnd = sliceStart - 1;

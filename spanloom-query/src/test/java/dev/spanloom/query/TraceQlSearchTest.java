@@ -159,6 +159,9 @@ class TraceQlSearchTest {
     assertThat(r.traces()).hasSize(10);
     assertThat(r.inspectedTraces()).isEqualTo(10);
     assertThat(r.scans()).isGreaterThan(1);
+    // The first slice asks only for traces starting in it; the rest of the window overlaps.
+    assertThat(reader.scans.get(0).startsInWindow()).isTrue();
+    assertThat(reader.scans.get(reader.scans.size() - 1).startsInWindow()).isFalse();
   }
 
   @Test

@@ -132,8 +132,24 @@ public final class InMemoryStorage implements StorageComponent, SpanWriter, Trac
   public void scan(TraceScan scan, Predicate<Trace> visitor) {
     requireNonNull(scan, "scan");
     for (Trace trace : snapshot()) {
-      if (scan.overlaps(trace.startEpochNanos(), trace.endEpochNanos()) && !visitor.test(trace)) return;
+      if (!scan.passesWindow(trace.startEpochNanos(), trace.endEpochNanos())) continue;
+      if (!hasEveryEquality(scan, trace)) continue;
+      if (!visitor.test(trace)) return;
     }
+  }
+
+  private static boolean hasEveryEquality(TraceScan scan, Trace trace) {
+    for (AttributeEquality e : scan.attributeEqualities()) {
+      boolean found = false;
+      for (Span span : trace.spans()) {
+        if (e.isSatisfiedBy(span)) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
   }
 
   @Override

@@ -40,7 +40,7 @@ record JaegerQuery(
 
   TraceScan scan() {
     return new TraceScan(startEpochNanos, endEpochNanos, service.isEmpty() ? Set.of() : Set.of(service),
-        operation.isEmpty() ? Set.of() : Set.of(operation), minDurationNanos);
+        operation.isEmpty() ? Set.of() : Set.of(operation), minDurationNanos, false);
   }
 
   boolean matches(Trace trace) {

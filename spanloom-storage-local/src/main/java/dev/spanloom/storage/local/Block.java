@@ -58,7 +58,7 @@ final class Block implements AutoCloseable {
     StringFilter spanNames = StringFilter.readFrom(in);
     int count = in.readCount(in.remaining());
     List<RowGroupInfo> rowGroups = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) rowGroups.add(RowGroupInfo.readFrom(in));
+    for (int i = 0; i < count; i++) rowGroups.add(RowGroupInfo.readFrom(in, version));
     if (count != meta.rowGroupCount()) {
       throw new CorruptDataException("index has " + count + " row groups, meta says " + meta.rowGroupCount());
     }

@@ -23,8 +23,11 @@ record BlockMeta(
     long maxDurationNanos,
     long walSegmentEnd,
     long dataBytes) {
-  /** The format written. 2 added the span-name catalog to the index; see docs/storage-format.md. */
-  static final int FORMAT_VERSION = 2;
+  /**
+   * The format written. 2 added the span-name catalog to the index, 3 the row groups'
+   * attribute-value filters; see docs/storage-format.md.
+   */
+  static final int FORMAT_VERSION = 3;
   /** The oldest format still read: blocks of format 1 have no span-name catalog. */
   static final int OLDEST_READABLE_FORMAT = 1;
   static final String FILE_NAME = "meta.json";

@@ -89,6 +89,7 @@ final class BlockWriter implements AutoCloseable {
     long minDuration = Long.MAX_VALUE, maxDuration = Long.MIN_VALUE;
     Set<String> services = new HashSet<>();
     Set<String> spanNames = new HashSet<>();
+    AttributeValueFilter.Collector attributes = new AttributeValueFilter.Collector();
     for (Span s : pending) {
       minStart = Math.min(minStart, s.startEpochNanos());
       maxEnd = Math.max(maxEnd, s.endEpochNanos());
@@ -97,6 +98,7 @@ final class BlockWriter implements AutoCloseable {
       services.add(s.serviceName());
       spanNames.add(s.name());
       names.add(s);
+      attributes.add(s);
     }
     batch.reset();
     encoder.encode(pending, batch);
@@ -110,7 +112,8 @@ final class BlockWriter implements AutoCloseable {
     DurableFiles.writeFully(data, ByteBuffer.wrap(compressed, 0, length));
     rowGroups.add(new RowGroupInfo(pendingFirst, last, dataBytes, length, rawLength,
         (int) crc.getValue(), pending.size(), pendingTraces, minStart, maxEnd, minDuration,
-        maxDuration, StringFilter.of(services), StringFilter.of(spanNames)));
+        maxDuration, StringFilter.of(services), StringFilter.of(spanNames),
+        StringFilter.of(attributes.entries())));
     dataBytes += length;
     spanCount += pending.size();
     pending.clear();

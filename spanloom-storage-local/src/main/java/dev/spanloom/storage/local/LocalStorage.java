@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.spanloom.model.Span;
 import dev.spanloom.model.Trace;
 import dev.spanloom.model.TraceId;
+import dev.spanloom.storage.AttributeEquality;
 import dev.spanloom.storage.SearchRequest;
 import dev.spanloom.storage.SpanMatcher;
 import dev.spanloom.storage.SpanName;
@@ -620,7 +621,9 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
    * that memory holds a few decoded row groups, never all the data.
    *
    * <p>Blocks and row groups are skipped by their statistics: their time range (with the search
-   * slack) and <em>one</em> hint, the same for every source. A trace satisfies each hint with some
+   * slack, none before the window when only traces starting in it are wanted) and <em>one</em>
+   * hint, the same for every source (services, span names, duration, or one attribute equality,
+   * which only row groups of format 3 can rule out). A trace satisfies each hint with some
    * span, but those spans may lie in different parts; a part that lacks one hint may still belong
    * to a trace that satisfies them all, so pruning with every hint could hide it. The part holding
    * the chosen hint's span survives pruning by that hint alone and makes the trace a candidate.
@@ -642,12 +645,20 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
     final Set<TraceId> inSeveralSources = new HashSet<>();
     final RowGroupCache cache = new RowGroupCache();
     List<Block> blocks = List.of();
-    ScanHint hint = ScanHint.NONE;
+    // Every hint given, in the order the cheapest is looked for (first wins a tie).
+    final List<Hint> given;
+    Hint hint = Hint.NONE;
     boolean stopped;
 
     Scan(TraceScan scan, Predicate<Trace> visitor) {
       this.scan = scan;
       this.visitor = visitor;
+      List<Hint> hints = new ArrayList<>();
+      for (ScanHint h : ScanHint.GIVEN_ORDER) {
+        if (h.isGiven(scan)) hints.add(new StatisticsHint(h, scan));
+      }
+      for (AttributeEquality e : scan.attributeEqualities()) hints.add(new EqualityHint(e));
+      this.given = hints;
     }
 
     void run(List<Block> list) {
@@ -663,11 +674,10 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
     }
 
     /** The given hint whose statistics leave the fewest compressed bytes to read. */
-    private ScanHint cheapestHint() {
-      ScanHint best = ScanHint.NONE;
+    private Hint cheapestHint() {
+      Hint best = Hint.NONE;
       long bestBytes = Long.MAX_VALUE;
-      for (ScanHint candidate : ScanHint.GIVEN_ORDER) {
-        if (!candidate.isGiven(scan)) continue;
+      for (Hint candidate : given) {
         long bytes = 0;
         for (Block b : blocks) {
           if (!mayHold(candidate, b)) continue;
@@ -683,17 +693,29 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
       return best;
     }
 
-    private boolean mayHold(ScanHint hint, Block b) {
+    private boolean mayHold(Hint hint, Block b) {
       BlockMeta m = b.meta();
-      return overlapsWithSlack(m.minStartEpochNanos(), m.maxEndEpochNanos()) && hint.mayHold(scan, b);
+      return mayBeInWindow(hint, m.minStartEpochNanos(), m.maxEndEpochNanos()) && hint.mayHold(b);
     }
 
-    private boolean mayHold(ScanHint hint, RowGroupInfo rg) {
-      return overlapsWithSlack(rg.minStartEpochNanos(), rg.maxEndEpochNanos()) && hint.mayHold(scan, rg);
+    private boolean mayHold(Hint hint, RowGroupInfo rg) {
+      return mayBeInWindow(hint, rg.minStartEpochNanos(), rg.maxEndEpochNanos()) && hint.mayHold(rg);
     }
 
-    private boolean overlapsWithSlack(long minStart, long maxEnd) {
-      return scan.overlaps(minusSlack(minStart), plusSlack(maxEnd));
+    /**
+     * False only when no candidate part of a visited trace can lie in {@code [minStart, maxEnd]},
+     * when {@code hint} is the chosen hint.
+     *
+     * <p>A trace overlapping the window may have parts up to the slack away from it. A trace
+     * <em>starting</em> in the window ({@link TraceScan#startsInWindow}) has every span ending at
+     * or after the window's start, so no margin is needed before it. After it: with no hint, the
+     * part holding the earliest span is a candidate, and it overlaps the window; with a hint, the
+     * candidate is the part holding the hint's span, which may start later than the window's end,
+     * within the slack (as for any scan).
+     */
+    private boolean mayBeInWindow(Hint hint, long minStart, long maxEnd) {
+      if (!scan.startsInWindow()) return scan.overlaps(minusSlack(minStart), plusSlack(maxEnd));
+      return scan.overlaps(hint == Hint.NONE ? minStart : minusSlack(minStart), maxEnd);
     }
 
     void scanHead(HeadBlock source) {
@@ -736,9 +758,9 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
         Span s = spans.get(i);
         start = Math.min(start, s.startEpochNanos());
         end = Math.max(end, s.endEpochNanos());
-        if (!witness && hint.isSatisfiedBy(scan, s)) witness = true;
+        if (!witness && hint.isSatisfiedBy(s)) witness = true;
       }
-      return witness && overlapsWithSlack(start, end);
+      return witness && mayBeInWindow(hint, start, end);
     }
 
     /**
@@ -766,9 +788,9 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
       }
       if (sources > 1) inSeveralSources.add(id);
       Trace trace = Trace.of(id, spans);
-      if (!scan.overlaps(trace.startEpochNanos(), trace.endEpochNanos())) return;
-      for (ScanHint given : ScanHint.GIVEN_ORDER) {
-        if (given.isGiven(scan) && !given.isSatisfiedBy(scan, trace)) return;
+      if (!scan.passesWindow(trace.startEpochNanos(), trace.endEpochNanos())) return;
+      for (Hint h : given) {
+        if (!h.isSatisfiedBy(trace)) return;
       }
       if (!visitor.test(trace)) stopped = true;
     }
@@ -776,6 +798,59 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
     private static int addAll(List<Span> part, List<Span> out) {
       out.addAll(part);
       return part.isEmpty() ? 0 : 1;
+    }
+  }
+
+  /**
+   * One hint of a scan: a condition some span of a visited trace meets, and what a block's or row
+   * group's statistics say of it.
+   */
+  private interface Hint {
+    Hint NONE = new StatisticsHint(ScanHint.NONE, TraceScan.ALL);
+
+    boolean isSatisfiedBy(Span span);
+
+    /** False only when no span of the block can satisfy the hint. */
+    boolean mayHold(Block b);
+
+    /** False only when no span of the row group can satisfy the hint. */
+    boolean mayHold(RowGroupInfo rg);
+
+    default boolean isSatisfiedBy(Trace trace) {
+      for (Span span : trace.spans()) {
+        if (isSatisfiedBy(span)) return true;
+      }
+      return false;
+    }
+  }
+
+  /** A hint on services, span names or durations, which block and row-group statistics cover. */
+  private record StatisticsHint(ScanHint hint, TraceScan scan) implements Hint {
+    @Override public boolean isSatisfiedBy(Span span) {
+      return hint.isSatisfiedBy(scan, span);
+    }
+
+    @Override public boolean mayHold(Block b) {
+      return hint.mayHold(scan, b);
+    }
+
+    @Override public boolean mayHold(RowGroupInfo rg) {
+      return hint.mayHold(scan, rg);
+    }
+  }
+
+  /** An attribute equality: row groups of format 3 filter their attribute values, blocks do not. */
+  private record EqualityHint(AttributeEquality equality) implements Hint {
+    @Override public boolean isSatisfiedBy(Span span) {
+      return equality.isSatisfiedBy(span);
+    }
+
+    @Override public boolean mayHold(Block b) {
+      return true;
+    }
+
+    @Override public boolean mayHold(RowGroupInfo rg) {
+      return AttributeValueFilter.mayHold(rg.attributeValues(), equality);
     }
   }
 
@@ -862,13 +937,6 @@ public final class LocalStorage implements StorageComponent, SpanWriter, TraceRe
 
     /** False only when no span of the row group can satisfy the hint. */
     abstract boolean mayHold(TraceScan s, RowGroupInfo rg);
-
-    boolean isSatisfiedBy(TraceScan s, Trace trace) {
-      for (Span span : trace.spans()) {
-        if (isSatisfiedBy(s, span)) return true;
-      }
-      return false;
-    }
 
     private static boolean anyMayBeIn(Set<String> values, Predicate<String> mightContain) {
       for (String v : values) {

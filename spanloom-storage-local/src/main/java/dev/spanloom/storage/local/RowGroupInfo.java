@@ -5,7 +5,8 @@ import dev.spanloom.model.TraceId;
 /**
  * Where a row group lies in a block's data file and what it holds: its trace-ID range (row groups
  * are sorted and never overlap, so the list is binary-searchable) and the statistics a search
- * uses to skip it.
+ * uses to skip it. {@code attributeValues} is null in blocks of format 1 and 2, which have none
+ * (then any attribute value may be in the row group).
  */
 record RowGroupInfo(
     TraceId minTraceId,
@@ -21,7 +22,8 @@ record RowGroupInfo(
     long minDurationNanos,
     long maxDurationNanos,
     StringFilter serviceNames,
-    StringFilter spanNames) {
+    StringFilter spanNames,
+    StringFilter attributeValues) {
 
   void writeTo(WriteBuffer out) {
     out.writeLong(minTraceId.high());
@@ -40,9 +42,10 @@ record RowGroupInfo(
     out.writeZigZag(maxDurationNanos);
     serviceNames.writeTo(out);
     spanNames.writeTo(out);
+    attributeValues.writeTo(out); // format 3
   }
 
-  static RowGroupInfo readFrom(ReadBuffer in) {
+  static RowGroupInfo readFrom(ReadBuffer in, int formatVersion) {
     return new RowGroupInfo(
         new TraceId(in.readLong(), in.readLong()),
         new TraceId(in.readLong(), in.readLong()),
@@ -57,6 +60,7 @@ record RowGroupInfo(
         in.readZigZag(),
         in.readZigZag(),
         StringFilter.readFrom(in),
-        StringFilter.readFrom(in));
+        StringFilter.readFrom(in),
+        formatVersion >= 3 ? StringFilter.readFrom(in) : null);
   }
 }

@@ -3,14 +3,20 @@ package dev.spanloom.storage.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.spanloom.model.AttributeValue;
+import dev.spanloom.model.Attributes;
+import dev.spanloom.model.Resource;
 import dev.spanloom.model.Span;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.TraceId;
+import dev.spanloom.storage.AttributeEquality;
+import dev.spanloom.storage.AttributeEquality.Scope;
 import dev.spanloom.storage.SpanName;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BlockFormatTest {
@@ -118,10 +124,113 @@ class BlockFormatTest {
 
   @Test
   void metaOfAnotherFormatVersionIsRefused() {
-    byte[] json = "{\"format\": 3, \"blockId\": \"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] json = "{\"format\": 4, \"blockId\": \"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     assertThatThrownBy(() -> BlockMeta.fromJson(json))
         .isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining("block format 3");
+        .hasMessageContaining("block format 4");
+  }
+
+  // ---------------------------------------------------------------- attribute-value filters (format 3)
+
+  static AttributeEquality eq(Scope scope, String key, AttributeValue value) {
+    return new AttributeEquality(scope, key, value);
+  }
+
+  static RowGroupInfo rowGroup(StringFilter attributeValues) {
+    return new RowGroupInfo(new TraceId(1, 2), new TraceId(3, 4), 8, 100, 200, 42, 5, 2, 10, 20, 1, 9,
+        StringFilter.of(List.of("frontend")), StringFilter.of(List.of("GET /")), attributeValues);
+  }
+
+  @Test
+  void rowGroupInfoRoundTripsWithItsAttributeValueFilter() {
+    AttributeValueFilter.Collector c = new AttributeValueFilter.Collector();
+    c.add(Spans.span(Spans.traceId(1), 3, Spans.FRONTEND, "GET /"));
+    RowGroupInfo rg = rowGroup(StringFilter.of(c.entries()));
+    WriteBuffer out = new WriteBuffer(64);
+    rg.writeTo(out);
+
+    RowGroupInfo back = RowGroupInfo.readFrom(new ReadBuffer(out.toByteArray()), BlockMeta.FORMAT_VERSION);
+
+    assertThat(back.attributeValues().values()).isEqualTo(rg.attributeValues().values());
+    assertThat(back.spanNames().values()).containsExactly("GET /");
+    assertThat(AttributeValueFilter.mayHold(back.attributeValues(), eq(Scope.SPAN, "n", AttributeValue.of(3)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(back.attributeValues(), eq(Scope.SPAN, "n", AttributeValue.of(4)))).isFalse();
+  }
+
+  @Test
+  void rowGroupInfoOfFormat2HasNoAttributeValueFilter() {
+    RowGroupInfo rg = rowGroup(StringFilter.of(List.of("sn\0i3")));
+    WriteBuffer out = new WriteBuffer(64);
+    rg.writeTo(out);
+    WriteBuffer filterOnly = new WriteBuffer(64);
+    rg.attributeValues().writeTo(filterOnly);
+    byte[] v3 = out.toByteArray();
+    // Format 2 wrote the same fields without the filter at the end.
+    byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - filterOnly.size());
+
+    ReadBuffer in = new ReadBuffer(v2);
+    RowGroupInfo back = RowGroupInfo.readFrom(in, 2);
+
+    assertThat(in.remaining()).isZero();
+    assertThat(back.attributeValues()).isNull();
+    assertThat(back.maxDurationNanos()).isEqualTo(9);
+    assertThat(AttributeValueFilter.mayHold(null, eq(Scope.SPAN, "n", AttributeValue.of(4)))).isTrue();
+  }
+
+  @Test
+  void attributeValueFilterKeepsScopesTypesArraysAndIntegralDoubles() {
+    Resource resource = Resource.of(Attributes.builder().put("service.name", "frontend").put("region", "eu").build());
+    Span span = Spans.span(Spans.traceId(1), 0, Spans.FRONTEND, "GET /").toBuilder()
+        .resource(resource)
+        .attributes(Attributes.builder()
+            .put("code", 418)
+            .put("ratio", 2.0)
+            .put("half", 2.5)
+            .put("ok", AttributeValue.of(true))
+            .put("tags", AttributeValue.ofArray(List.of(AttributeValue.of("a"), AttributeValue.of(7))))
+            .build())
+        .build();
+    AttributeValueFilter.Collector c = new AttributeValueFilter.Collector();
+    c.add(span);
+    StringFilter f = StringFilter.of(c.entries());
+
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "code", AttributeValue.of(418)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "code", AttributeValue.of("418")))).isFalse();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.RESOURCE, "code", AttributeValue.of(418)))).isFalse();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN_OR_RESOURCE, "code", AttributeValue.of(418)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.RESOURCE, "region", AttributeValue.of("eu")))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "region", AttributeValue.of("eu")))).isFalse();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN_OR_RESOURCE, "region", AttributeValue.of("eu")))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "ratio", AttributeValue.of(2)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "half", AttributeValue.of(2)))).isFalse();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "ok", AttributeValue.of(true)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "ok", AttributeValue.of(false)))).isFalse();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "tags", AttributeValue.of("a")))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "tags", AttributeValue.of(7)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "tags", AttributeValue.of("b")))).isFalse();
+    // What the filter says of a span, the span says too.
+    for (AttributeEquality e : List.of(eq(Scope.SPAN, "ratio", AttributeValue.of(2)), eq(Scope.SPAN, "tags", AttributeValue.of(7)),
+        eq(Scope.SPAN_OR_RESOURCE, "region", AttributeValue.of("eu")))) {
+      assertThat(e.isSatisfiedBy(span)).as("%s", e).isTrue();
+    }
+  }
+
+  @Test
+  void attributeValueFilterListsManyOrLongValuesAsAnyValue() {
+    AttributeValueFilter.Collector c = new AttributeValueFilter.Collector();
+    for (int i = 0; i <= AttributeValueFilter.MAX_VALUES_PER_KEY; i++) {
+      c.add(Spans.span(Spans.traceId(1), i, Spans.FRONTEND, "GET /")); // "n" = i: one value too many
+    }
+    String longValue = "x".repeat(AttributeValueFilter.MAX_VALUE_CHARS + 1);
+    c.add(Spans.span(Spans.traceId(2), 0, Spans.FRONTEND, "GET /").toBuilder()
+        .attributes(Attributes.builder().put("http.method", "GET").put("url", longValue).build()).build());
+    Set<String> entries = c.entries();
+    StringFilter f = StringFilter.of(entries);
+
+    assertThat(entries).contains("sn\0*", "surl\0*", "shttp.method\0sGET").noneMatch(e -> e.startsWith("sn\0i"));
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "n", AttributeValue.of(1_000)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "url", AttributeValue.of(longValue)))).isTrue();
+    assertThat(AttributeValueFilter.mayHold(f, eq(Scope.SPAN, "http.method", AttributeValue.of("POST")))).isFalse();
   }
 }

@@ -2,12 +2,15 @@ package dev.spanloom.storage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.spanloom.model.AttributeValue;
+import dev.spanloom.model.Attributes;
 import dev.spanloom.model.Span;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.Trace;
 import dev.spanloom.model.TraceId;
 import dev.spanloom.storage.SearchRequest;
 import dev.spanloom.storage.SpanName;
+import dev.spanloom.storage.AttributeEquality;
 import dev.spanloom.storage.TraceScan;
 import dev.spanloom.storage.TraceSummary;
 import java.io.IOException;
@@ -416,7 +419,7 @@ class LocalStorageTest {
   }
 
   static TraceScan hints(Set<String> services, Set<String> spanNames, long minSpanDurationNanos) {
-    return new TraceScan(0, 0, services, spanNames, minSpanDurationNanos);
+    return new TraceScan(0, 0, services, spanNames, minSpanDurationNanos, false);
   }
 
   @Test
@@ -453,6 +456,108 @@ class LocalStorageTest {
     assertThat(scan(hints(Set.of("billing"), Set.of(), 0)).values())
         .containsExactly(Trace.of(Spans.traceId(1), billing));
     assertThat(storage.readErrors()).isZero();
+  }
+
+  @Test
+  void scanOfTracesStartingInTheWindowReadsNoMarginBeforeIt() throws IOException {
+    start(config());
+    storage.write(Spans.trace(Spans.traceId(1), 3)); // at T0, 5 ms spans
+    storage.flush();
+    Path early = blockDirs().get(0);
+    long later = Duration.ofMinutes(30).toNanos(); // within the search slack of the first block
+    List<Span> second = Spans.shifted(Spans.trace(Spans.traceId(2), 3), later);
+    storage.write(second);
+    storage.flush();
+    zeroRowGroups(early, rg -> true);
+
+    TraceScan window = TraceScan.window(Spans.T0 + later, 0).withStartsInWindow(true);
+    assertThat(scan(window).keySet()).containsExactly(Spans.traceId(2));
+    TraceScan hinted = new TraceScan(Spans.T0 + later, 0, Set.of("backend"), Set.of(), 0, true);
+    assertThat(scan(hinted).keySet()).containsExactly(Spans.traceId(2));
+    assertThat(storage.readErrors()).isZero();
+
+    // Without the flag the first block is within the slack, and read.
+    assertThat(scan(TraceScan.window(Spans.T0 + later, 0)).keySet()).containsExactly(Spans.traceId(2));
+    assertThat(storage.readErrors()).isEqualTo(1);
+  }
+
+  @Test
+  void scanOfTracesStartingInTheWindowAssemblesPartsOfOtherBlocks() throws IOException {
+    start(config());
+    long later = Duration.ofMinutes(30).toNanos();
+    List<Span> first = List.of(Spans.span(Spans.traceId(1), 0, Spans.FRONTEND, "GET /"));
+    List<Span> last = Spans.shifted(List.of(Spans.span(Spans.traceId(1), 1, Spans.BILLING, "charge")), later);
+    storage.write(first);
+    storage.flush();
+    storage.write(last);
+    storage.flush();
+    List<Span> all = new ArrayList<>(first);
+    all.addAll(last);
+    Trace whole = Trace.of(Spans.traceId(1), all);
+
+    long t0 = Spans.T0;
+    assertThat(scan(TraceScan.window(t0, t0 + 1).withStartsInWindow(true)).values()).containsExactly(whole);
+    // The hint's span starts half an hour after the window: its part is still the candidate.
+    TraceScan billing = new TraceScan(t0, t0 + 1, Set.of("billing"), Set.of(), 0, true);
+    assertThat(scan(billing).values()).containsExactly(whole);
+    // Overlapping the window is not starting in it.
+    TraceScan late = TraceScan.window(t0 + later, t0 + later + 1);
+    assertThat(scan(late).values()).containsExactly(whole);
+    assertThat(scan(late.withStartsInWindow(true))).isEmpty();
+    assertThat(storage.readErrors()).isZero();
+  }
+
+  static TraceScan equalities(AttributeEquality... equalities) {
+    return new TraceScan(0, 0, Set.of(), Set.of(), 0, false, Set.of(equalities));
+  }
+
+  @Test
+  void scanSkipsRowGroupsWhoseAttributeValuesRuleOutAnEquality() throws IOException {
+    start(config().rowGroupSpans(2));
+    Span teapot = Spans.span(Spans.traceId(1), 0, Spans.FRONTEND, "GET /").toBuilder()
+        .attributes(Attributes.builder().put("http.method", "GET").put("code", 418).build()).build();
+    storage.write(List.of(teapot));
+    for (int i = 2; i < 8; i++) storage.write(Spans.trace(Spans.traceId(i), 2));
+    storage.flush();
+    int teapotRowGroup;
+    try (Block block = Block.open(blockDirs().get(0))) {
+      assertThat(block.meta().formatVersion()).isEqualTo(3);
+      teapotRowGroup = block.rowGroupOf(Spans.traceId(1));
+      assertThat(block.rowGroups()).hasSizeGreaterThan(3).allSatisfy(rg -> assertThat(rg.attributeValues()).isNotNull());
+    }
+    zeroRowGroups(blockDirs().get(0), rg -> rg != teapotRowGroup);
+
+    AttributeEquality code = new AttributeEquality(AttributeEquality.Scope.SPAN, "code", AttributeValue.of(418));
+    AttributeEquality unscoped = new AttributeEquality(AttributeEquality.Scope.SPAN_OR_RESOURCE, "code", AttributeValue.of(418));
+    AttributeEquality frontend = new AttributeEquality(AttributeEquality.Scope.RESOURCE, "service.name", AttributeValue.of("frontend"));
+    assertThat(scan(equalities(code)).values()).containsExactly(Trace.of(Spans.traceId(1), List.of(teapot)));
+    assertThat(scan(equalities(unscoped)).keySet()).containsExactly(Spans.traceId(1));
+    // Every row group has frontend spans; the equality on code is the one that prunes.
+    assertThat(scan(equalities(code, frontend)).keySet()).containsExactly(Spans.traceId(1));
+    assertThat(scan(new TraceScan(0, 0, Set.of("frontend"), Set.of(), 0, false, Set.of(code))).keySet())
+        .containsExactly(Spans.traceId(1));
+    assertThat(scan(equalities(new AttributeEquality(AttributeEquality.Scope.SPAN, "code", AttributeValue.of(500))))).isEmpty();
+    assertThat(scan(equalities(new AttributeEquality(AttributeEquality.Scope.RESOURCE, "code", AttributeValue.of(418))))).isEmpty();
+    assertThat(storage.readErrors()).isZero();
+  }
+
+  @Test
+  void equalityHintsNeverHideATraceWhoseMatchIsInAnotherPart() throws IOException {
+    start(config().rowGroupSpans(2));
+    AttributeEquality billing = new AttributeEquality(AttributeEquality.Scope.RESOURCE, "service.name", AttributeValue.of("billing"));
+    AttributeEquality n1 = new AttributeEquality(AttributeEquality.Scope.SPAN, "n", AttributeValue.of(1));
+    // The billing span in the head, the span with n = 1 in a block.
+    List<Span> first = List.of(Spans.span(Spans.traceId(1), 1, Spans.FRONTEND, "GET /"));
+    List<Span> second = List.of(Spans.span(Spans.traceId(1), 2, Spans.BILLING, "charge"));
+    storage.write(first);
+    storage.flush();
+    storage.write(second);
+    List<Span> all = new ArrayList<>(first);
+    all.addAll(second);
+
+    assertThat(scan(equalities(billing, n1)).values()).containsExactly(Trace.of(Spans.traceId(1), all));
+    assertThat(scan(equalities(n1)).keySet()).containsExactly(Spans.traceId(1));
+    assertThat(scan(equalities(billing, new AttributeEquality(AttributeEquality.Scope.SPAN, "n", AttributeValue.of(3))))).isEmpty();
   }
 
   @Test
@@ -604,6 +709,9 @@ class LocalStorageTest {
     for (Trace t : format1Traces()) assertThat(find(t.traceId())).isEqualTo(t);
     assertThat(scan(TraceScan.ALL).values()).containsExactlyInAnyOrderElementsOf(format1Traces());
     assertThat(scan(hints(Set.of("frontend"), Set.of("query 4"), 0)).keySet())
+        .containsExactlyInAnyOrder(Spans.traceId(3));
+    // Format 1 has no attribute-value filters: any value may be in its row groups.
+    assertThat(scan(equalities(new AttributeEquality(AttributeEquality.Scope.SPAN, "n", AttributeValue.of(4)))).keySet())
         .containsExactlyInAnyOrder(Spans.traceId(3));
 
     assertThat(storage.serviceNames()).containsExactly("backend", "frontend");

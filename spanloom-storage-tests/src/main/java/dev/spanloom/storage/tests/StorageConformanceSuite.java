@@ -16,12 +16,14 @@ import static dev.spanloom.storage.tests.TestSpans.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.spanloom.model.AttributeValue;
 import dev.spanloom.model.Attributes;
 import dev.spanloom.model.Span;
 import dev.spanloom.model.SpanId;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.Trace;
 import dev.spanloom.model.TraceId;
+import dev.spanloom.storage.AttributeEquality;
 import dev.spanloom.storage.SearchRequest;
 import dev.spanloom.storage.SpanName;
 import dev.spanloom.storage.TraceScan;
@@ -643,10 +645,115 @@ public abstract class StorageConformanceSuite {
     }
 
     @Test
+    public void scanOfTracesStartingInTheWindowSkipsTracesOnlyOverlappingIt() throws Exception {
+      write(TRACE);
+      long start = TRACE.startEpochNanos();
+      long end = TRACE.endEpochNanos();
+      assertThat(scanIds(TraceScan.window(start + 1, end).withStartsInWindow(true))).isEmpty();
+      assertThat(scanIds(TraceScan.window(start + 1, 0).withStartsInWindow(true))).isEmpty();
+      assertThat(scanIds(TraceScan.window(end, end).withStartsInWindow(true))).isEmpty();
+      assertThat(scanIds(TraceScan.window(0, start - 1).withStartsInWindow(true))).isEmpty();
+      // Both ends inclusive, 0 = open.
+      assertThat(scanIds(TraceScan.window(start, start).withStartsInWindow(true))).containsExactly(TRACE_ID);
+      assertThat(scanIds(TraceScan.window(start - 1000, start).withStartsInWindow(true))).containsExactly(TRACE_ID);
+      assertThat(scanIds(TraceScan.window(start, 0).withStartsInWindow(true))).containsExactly(TRACE_ID);
+      assertThat(scanIds(TraceScan.window(0, start).withStartsInWindow(true))).containsExactly(TRACE_ID);
+      assertThat(scanIds(TraceScan.ALL.withStartsInWindow(true))).containsExactly(TRACE_ID);
+      // Without the flag, overlapping is enough.
+      assertThat(scanIds(TraceScan.window(start + 1, end))).containsExactly(TRACE_ID);
+    }
+
+    @Test
+    public void scanOfTracesStartingInTheWindowVisitsThemWholeWithLaterParts() throws Exception {
+      // The first span in one write, a span ten minutes later in another: a backend may keep
+      // them apart (the local engine's blocks conformance test cuts a block per write).
+      long later = TimeUnit.MINUTES.toNanos(10);
+      Span first = GATEWAY_SPAN;
+      Span late = DB_SPAN.toBuilder()
+          .startEpochNanos(DB_SPAN.startEpochNanos() + later)
+          .endEpochNanos(DB_SPAN.endEpochNanos() + later)
+          .build();
+      assertThat(late.serviceName()).isNotEqualTo(first.serviceName());
+      Trace trace = Trace.of(TRACE_ID, List.of(first, late));
+      write(List.of(first));
+      write(List.of(late));
+      long start = trace.startEpochNanos();
+
+      Map<TraceId, Trace> seen = new HashMap<>();
+      storage().reader().scan(TraceScan.window(start, start + 1).withStartsInWindow(true), t -> {
+        seen.put(t.traceId(), t);
+        return true;
+      });
+      assertThat(seen).containsOnlyKeys(TRACE_ID);
+      assertThat(seen.get(TRACE_ID)).isEqualTo(trace);
+
+      // The hints are met only by the late span, which starts long after the window.
+      TraceScan hinted = new TraceScan(start, start + 1, Set.of(late.serviceName()), Set.of(late.name()),
+          late.durationNanos(), true);
+      seen.clear();
+      storage().reader().scan(hinted, t -> {
+        seen.put(t.traceId(), t);
+        return true;
+      });
+      assertThat(seen).containsOnlyKeys(TRACE_ID);
+      assertThat(seen.get(TRACE_ID)).isEqualTo(trace);
+
+      // The late span's time overlaps the trace, but the trace does not start there.
+      long lateStart = late.startEpochNanos();
+      assertThat(scanIds(TraceScan.window(lateStart, lateStart).withStartsInWindow(true))).isEmpty();
+      assertThat(scanIds(TraceScan.window(lateStart, lateStart))).containsExactly(TRACE_ID);
+    }
+
+    @Test
+    public void scanAttributeEqualitiesKeepTracesWithThemAndSkipOthers() throws Exception {
+      List<Trace> others = randomTraces(20, 11);
+      write(TRACE);
+      write(interleave(others, 11));
+      AttributeEquality.Scope span = AttributeEquality.Scope.SPAN;
+      AttributeEquality.Scope resource = AttributeEquality.Scope.RESOURCE;
+      AttributeEquality.Scope either = AttributeEquality.Scope.SPAN_OR_RESOURCE;
+      AttributeEquality postgres = new AttributeEquality(span, "db.system", AttributeValue.of("postgresql"));
+      AttributeEquality port = new AttributeEquality(span, "server.port", AttributeValue.of(5432));
+      AttributeEquality pid = new AttributeEquality(resource, "process.pid", AttributeValue.of(4242));
+      AttributeEquality host = new AttributeEquality(either, "host.name", AttributeValue.of("gw-7d9f"));
+      // Each met by a different span: the trace is kept.
+      assertThat(scanIds(equalities(postgres, port, pid, host))).containsExactly(TRACE_ID);
+      assertThat(scanIds(equalities(new AttributeEquality(either, "db.system", AttributeValue.of("postgresql")))))
+          .containsExactly(TRACE_ID);
+      // Wrong scope, value or type.
+      assertThat(scanIds(equalities(new AttributeEquality(resource, "db.system", AttributeValue.of("postgresql"))))).isEmpty();
+      assertThat(scanIds(equalities(new AttributeEquality(span, "process.pid", AttributeValue.of(4242))))).isEmpty();
+      assertThat(scanIds(equalities(new AttributeEquality(span, "server.port", AttributeValue.of("5432"))))).isEmpty();
+      assertThat(scanIds(equalities(postgres, new AttributeEquality(span, "server.port", AttributeValue.of(5433))))).isEmpty();
+      assertThat(scanIds(equalities(new AttributeEquality(either, "no.such.key", AttributeValue.of(true))))).isEmpty();
+    }
+
+    @Test
+    public void scanAttributeEqualitiesAgreeWithTheSpans() throws Exception {
+      List<Trace> traces = randomTraces(40, 12);
+      write(interleave(traces, 12));
+      for (Trace t : traces) {
+        Span first = t.spans().get(0);
+        for (int i = 0; i < first.attributes().size(); i++) {
+          AttributeValue v = first.attributes().value(i);
+          if (!AttributeEquality.isSupported(v)) continue;
+          AttributeEquality e = new AttributeEquality(AttributeEquality.Scope.SPAN, first.attributes().key(i), v);
+          List<TraceId> expected = traces.stream()
+              .filter(x -> x.spans().stream().anyMatch(e::isSatisfiedBy)).map(Trace::traceId).toList();
+          assertThat(scanIds(equalities(e))).as("%s", e).containsExactlyInAnyOrderElementsOf(expected).contains(t.traceId());
+        }
+      }
+    }
+
+    private TraceScan equalities(AttributeEquality... equalities) {
+      return new TraceScan(0, 0, Set.of(), Set.of(), 0, false, Set.of(equalities));
+    }
+
+    @Test
     public void scanHintsNeverHideAMatchingTrace() throws Exception {
       write(TRACE);
       Span db = TestSpans.DB_SPAN;
-      TraceScan hinted = new TraceScan(0, 0, Set.of(db.serviceName()), Set.of(db.name()), db.durationNanos());
+      TraceScan hinted = new TraceScan(0, 0, Set.of(db.serviceName()), Set.of(db.name()), db.durationNanos(), false);
       assertThat(scanIds(hinted)).containsExactly(TRACE_ID);
     }
 
