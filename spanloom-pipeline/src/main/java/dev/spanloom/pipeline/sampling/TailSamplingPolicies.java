@@ -541,6 +541,15 @@ final class TailSamplingPolicies {
     }
   }
 
+  /** The rule of {@code and} and {@code drop}: no sub-policy says (inverted) not sampled. */
+  static boolean noneSaysNotSampled(List<Named> subs, TraceId id, List<Span> spans, long bytes, long now) {
+    for (Named sub : subs) {
+      TailDecision d = sub.policy().evaluate(id, spans, bytes, now);
+      if (d == TailDecision.NOT_SAMPLED || d == TailDecision.INVERT_NOT_SAMPLED) return false;
+    }
+    return true;
+  }
+
   /** Sampled when no sub-policy says not sampled. */
   static final class And implements TailSamplingPolicy {
     private final List<Named> subs;
@@ -551,11 +560,7 @@ final class TailSamplingPolicies {
 
     @Override
     public TailDecision evaluate(TraceId id, List<Span> spans, long bytes, long now) {
-      for (Named sub : subs) {
-        TailDecision d = sub.policy().evaluate(id, spans, bytes, now);
-        if (d == TailDecision.NOT_SAMPLED || d == TailDecision.INVERT_NOT_SAMPLED) return TailDecision.NOT_SAMPLED;
-      }
-      return TailDecision.SAMPLED;
+      return noneSaysNotSampled(subs, id, spans, bytes, now) ? TailDecision.SAMPLED : TailDecision.NOT_SAMPLED;
     }
 
     @Override
@@ -574,11 +579,7 @@ final class TailSamplingPolicies {
 
     @Override
     public TailDecision evaluate(TraceId id, List<Span> spans, long bytes, long now) {
-      for (Named sub : subs) {
-        TailDecision d = sub.policy().evaluate(id, spans, bytes, now);
-        if (d == TailDecision.NOT_SAMPLED || d == TailDecision.INVERT_NOT_SAMPLED) return TailDecision.NOT_SAMPLED;
-      }
-      return TailDecision.DROPPED;
+      return noneSaysNotSampled(subs, id, spans, bytes, now) ? TailDecision.DROPPED : TailDecision.NOT_SAMPLED;
     }
 
     @Override

@@ -1,5 +1,15 @@
 package dev.spanloom.receivers.jaeger;
 
+import static dev.spanloom.receivers.OtelTagNames.SPAN_KIND;
+import static dev.spanloom.receivers.OtelTagNames.ERROR;
+import static dev.spanloom.receivers.OtelTagNames.STATUS_CODE;
+import static dev.spanloom.receivers.OtelTagNames.STATUS_DESCRIPTION;
+import static dev.spanloom.receivers.OtelTagNames.SCOPE_NAME;
+import static dev.spanloom.receivers.OtelTagNames.SCOPE_VERSION;
+import static dev.spanloom.receivers.OtelTagNames.LIBRARY_NAME;
+import static dev.spanloom.receivers.OtelTagNames.LIBRARY_VERSION;
+import static dev.spanloom.receivers.OtelTagNames.TRACE_STATE;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -46,15 +56,6 @@ import java.util.Map;
  * </ul>
  */
 public final class JaegerTranslator {
-  static final String SPAN_KIND = "span.kind";
-  static final String ERROR = "error";
-  static final String STATUS_CODE = "otel.status_code";
-  static final String STATUS_DESCRIPTION = "otel.status_description";
-  static final String SCOPE_NAME = "otel.scope.name";
-  static final String SCOPE_VERSION = "otel.scope.version";
-  static final String LIBRARY_NAME = "otel.library.name";
-  static final String LIBRARY_VERSION = "otel.library.version";
-  static final String TRACE_STATE = "w3c.tracestate";
   static final String REF_TYPE = "opentracing.ref_type";
   static final String EVENT = "event";
   static final String HTTP_STATUS_CODE = "http.status_code";

@@ -1,5 +1,15 @@
 package dev.spanloom.receivers.zipkin;
 
+import static dev.spanloom.receivers.OtelTagNames.SPAN_KIND;
+import static dev.spanloom.receivers.OtelTagNames.ERROR;
+import static dev.spanloom.receivers.OtelTagNames.STATUS_CODE;
+import static dev.spanloom.receivers.OtelTagNames.STATUS_DESCRIPTION;
+import static dev.spanloom.receivers.OtelTagNames.SCOPE_NAME;
+import static dev.spanloom.receivers.OtelTagNames.SCOPE_VERSION;
+import static dev.spanloom.receivers.OtelTagNames.LIBRARY_NAME;
+import static dev.spanloom.receivers.OtelTagNames.LIBRARY_VERSION;
+import static dev.spanloom.receivers.OtelTagNames.TRACE_STATE;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,15 +60,6 @@ import zipkin2.Endpoint;
  * span and service names; the model keeps what it was sent.
  */
 public final class ZipkinTranslator {
-  static final String SPAN_KIND = "span.kind";
-  static final String ERROR = "error";
-  static final String STATUS_CODE = "otel.status_code";
-  static final String STATUS_DESCRIPTION = "otel.status_description";
-  static final String SCOPE_NAME = "otel.scope.name";
-  static final String SCOPE_VERSION = "otel.scope.version";
-  static final String LIBRARY_NAME = "otel.library.name";
-  static final String LIBRARY_VERSION = "otel.library.version";
-  static final String TRACE_STATE = "w3c.tracestate";
   static final String PEER_SERVICE = "peer.service";
   static final String NET_HOST_IP = "net.host.ip";
   static final String NET_HOST_PORT = "net.host.port";
