@@ -30,6 +30,7 @@ public final class Span {
   private final Status status;
   private final Resource resource;
   private final InstrumentationScope scope;
+  private int estimatedSize; // 0 until first asked; ingest queue, head block and samplers all ask
 
   private Span(Builder b) {
     this.traceId = requireNonNull(b.traceId, "traceId");
@@ -171,10 +172,12 @@ public final class Span {
    * bytes. Shared resource and scope objects are not counted.
    */
   public int estimatedSizeBytes() {
+    int cached = estimatedSize;
+    if (cached != 0) return cached;
     int size = 160 + 2 * name.length() + 2 * traceState.length() + attributesSize(attributes);
     for (Event e : events) size += 48 + 2 * e.name().length() + attributesSize(e.attributes());
     for (Link l : links) size += 80 + attributesSize(l.attributes());
-    return size + 2 * status.message().length();
+    return estimatedSize = size + 2 * status.message().length();
   }
 
   private static int attributesSize(Attributes a) {
