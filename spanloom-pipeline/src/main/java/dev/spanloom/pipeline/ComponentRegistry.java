@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ForwardConnector;
+import dev.spanloom.pipeline.metrics.MetricsConnector;
+import dev.spanloom.pipeline.metrics.MetricsExporter;
+import dev.spanloom.pipeline.metrics.MetricsProducer;
 import dev.spanloom.pipeline.processor.BatchProcessor;
 import dev.spanloom.pipeline.processor.MemoryLimiterProcessor;
 import dev.spanloom.pipeline.sampling.DbStatementProcessor;
@@ -12,6 +15,7 @@ import dev.spanloom.pipeline.sampling.TailSamplingProcessor;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -23,6 +27,8 @@ public final class ComponentRegistry {
   private final Map<String, Function<ConfigNode, SpanProcessor>> processors = new TreeMap<>();
   private final Map<String, Function<ConfigNode, SpanExporter>> exporters = new TreeMap<>();
   private final Map<String, Function<ConfigNode, Connector>> connectors = new TreeMap<>();
+  private final Map<String, Function<ConfigNode, MetricsConnector>> metricsConnectors = new TreeMap<>();
+  private final Map<String, BiFunction<ConfigNode, MetricsProducer, MetricsExporter>> metricsExporters = new TreeMap<>();
   private final Map<String, Boolean> receivers = new TreeMap<>();
 
   /** The processors and connectors that need nothing from outside the pipeline. */
@@ -56,6 +62,19 @@ public final class ComponentRegistry {
     return this;
   }
 
+  /** A connector from traces pipelines to metrics pipelines, such as spanmetrics. */
+  public ComponentRegistry metricsConnector(String type, Function<ConfigNode, MetricsConnector> factory) {
+    metricsConnectors.put(requireNonNull(type, "type"), requireNonNull(factory, "factory"));
+    return this;
+  }
+
+  /** An exporter of metrics pipelines; it is given what those pipelines receive. */
+  public ComponentRegistry metricsExporter(
+      String type, BiFunction<ConfigNode, MetricsProducer, MetricsExporter> factory) {
+    metricsExporters.put(requireNonNull(type, "type"), requireNonNull(factory, "factory"));
+    return this;
+  }
+
   Set<String> receiverTypes() {
     return receivers.keySet();
   }
@@ -70,5 +89,13 @@ public final class ComponentRegistry {
 
   Map<String, Function<ConfigNode, Connector>> connectors() {
     return connectors;
+  }
+
+  Map<String, Function<ConfigNode, MetricsConnector>> metricsConnectors() {
+    return metricsConnectors;
+  }
+
+  Map<String, BiFunction<ConfigNode, MetricsProducer, MetricsExporter>> metricsExporters() {
+    return metricsExporters;
   }
 }

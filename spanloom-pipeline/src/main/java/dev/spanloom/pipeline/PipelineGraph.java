@@ -3,6 +3,10 @@ package dev.spanloom.pipeline;
 import dev.spanloom.model.Span;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.pipeline.metrics.MetricsConnector;
+import dev.spanloom.pipeline.metrics.MetricsExporter;
+import dev.spanloom.pipeline.metrics.MetricsProducer;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,7 +23,9 @@ import java.util.function.Function;
  * receivers fan out to every pipeline that names them; a pipeline runs its own processor
  * instances in order, then fans out to its exporters; a connector is an exporter of one pipeline
  * and a receiver of others. Exporters and connectors are shared between pipelines, processors
- * are not (as in the Collector).
+ * are not (as in the Collector). Metrics pipelines ({@code metrics} or {@code metrics/<name>})
+ * receive from traces-to-metrics connectors such as spanmetrics and end in metrics exporters,
+ * which read their connectors' series when they export.
  */
 public final class PipelineGraph implements Component {
   private static final Set<String> SECTION_KEYS = Set.of("receivers", "processors", "exporters");
@@ -114,6 +120,7 @@ public final class PipelineGraph implements Component {
     private final ConfigNode pipelines;
     private final Map<String, SpanExporter> exporters = new LinkedHashMap<>();
     private final Map<String, Connector> connectors = new LinkedHashMap<>();
+    private final Map<String, MetricsConnector> metricsConnectors = new LinkedHashMap<>();
     private final Map<String, SpanConsumer> pipelineEntries = new HashMap<>();
     private final Set<String> building = new HashSet<>();
     private final List<Component> startOrder = new ArrayList<>();
@@ -133,16 +140,23 @@ public final class PipelineGraph implements Component {
       }
       checkDefined("receivers", registry.receiverTypes());
       checkDefined("processors", registry.processors().keySet());
-      checkDefined("exporters", registry.exporters().keySet());
-      checkDefined("connectors", registry.connectors().keySet());
+      checkDefined("exporters", union(registry.exporters().keySet(), registry.metricsExporters().keySet()));
+      checkDefined("connectors", union(registry.connectors().keySet(), registry.metricsConnectors().keySet()));
       // As the Collector does, every defined component's settings are checked, used or not.
       // Constructors do no I/O, so building and dropping the unused ones is harmless.
       for (String id : root.child("processors").keys()) create("processors", id, registry.processors());
-      for (String id : root.child("exporters").keys()) create("exporters", id, registry.exporters());
-      for (String id : root.child("connectors").keys()) create("connectors", id, registry.connectors());
+      for (String id : root.child("exporters").keys()) {
+        if (isMetricsExporter(id)) createMetricsExporter(id, MetricSnapshots::new);
+        else create("exporters", id, registry.exporters());
+      }
+      for (String id : root.child("connectors").keys()) {
+        if (isMetricsConnector(id)) create("connectors", id, registry.metricsConnectors());
+        else create("connectors", id, registry.connectors());
+      }
+      for (String pipelineId : pipelines.keys()) pipeline(pipelineId); // every pipeline checked up front
 
       Map<String, List<SpanConsumer>> byReceiver = new LinkedHashMap<>();
-      for (String pipelineId : pipelines.keys()) {
+      for (String pipelineId : tracesPipelines()) {
         ConfigNode p = pipeline(pipelineId);
         for (String receiverId : p.stringList("receivers")) {
           if (root.child("connectors").keys().contains(receiverId)) continue; // fed by its connector
@@ -151,19 +165,29 @@ public final class PipelineGraph implements Component {
       }
       // The pipelines left are fed only by connectors of pipelines that no receiver reaches:
       // building them finds the cycle that keeps them out, rather than dropping them silently.
-      for (String pipelineId : pipelines.keys()) {
+      for (String pipelineId : tracesPipelines()) {
         if (!pipelineEntries.containsKey(pipelineId)) entry(pipelineId);
       }
+      buildMetricsPipelines();
       Map<String, SpanConsumer> receiverEntries = new LinkedHashMap<>();
       byReceiver.forEach((id, consumers) -> receiverEntries.put(id, fanOut(consumers)));
       return new PipelineGraph(receiverEntries, startOrder, "pipelines{" + description + "}");
     }
 
+    private List<String> tracesPipelines() {
+      return pipelines.keys().stream().filter(id -> typeOf(id).equals("traces")).toList();
+    }
+
+    private List<String> metricsPipelines() {
+      return pipelines.keys().stream().filter(id -> typeOf(id).equals("metrics")).toList();
+    }
+
     private ConfigNode pipeline(String pipelineId) {
       String type = typeOf(pipelineId);
+      if (type.equals("metrics")) return metricsPipeline(pipelineId);
       if (!type.equals("traces")) {
         throw new ConfigException(pipelines.pathOf(pipelineId) + ": pipelines of type \"" + type
-            + "\" are not supported yet (expected: traces or traces/<name>)");
+            + "\" are not supported yet (expected: traces, traces/<name>, metrics or metrics/<name>)");
       }
       ConfigNode p = pipelines.child(pipelineId).requireKnownKeys(SECTION_KEYS);
       if (p.stringList("receivers").isEmpty()) {
@@ -176,6 +200,10 @@ public final class PipelineGraph implements Component {
         boolean connector = root.child("connectors").keys().contains(r);
         if (!root.child("receivers").keys().contains(r) && !connector) {
           throw new ConfigException(p.pathOf("receivers") + ": \"" + r + "\" is not defined under receivers or connectors");
+        }
+        if (connector && isMetricsConnector(r)) {
+          throw new ConfigException(p.pathOf("receivers") + ": connector \"" + r
+              + "\" produces metrics (expected: in the receivers of a metrics pipeline)");
         }
         if (connector && !exportedByAnyPipeline(r)) {
           throw new ConfigException(p.pathOf("receivers") + ": connector \"" + r
@@ -191,8 +219,102 @@ public final class PipelineGraph implements Component {
         if (!root.child("exporters").keys().contains(e) && !root.child("connectors").keys().contains(e)) {
           throw new ConfigException(p.pathOf("exporters") + ": \"" + e + "\" is not defined under exporters or connectors");
         }
+        if (isMetricsExporter(e)) {
+          throw new ConfigException(p.pathOf("exporters") + ": \"" + e
+              + "\" exports metrics (expected: in the exporters of a metrics pipeline)");
+        }
+        if (isMetricsConnector(e) && metricsPipelines().stream()
+            .noneMatch(m -> pipelines.child(m).stringList("receivers").contains(e))) {
+          throw new ConfigException(p.pathOf("exporters") + ": connector \"" + e
+              + "\" is the receiver of no pipeline (expected: a metrics pipeline listing it under receivers)");
+        }
       }
       return p;
+    }
+
+    private ConfigNode metricsPipeline(String pipelineId) {
+      ConfigNode p = pipelines.child(pipelineId).requireKnownKeys(SECTION_KEYS);
+      if (p.stringList("receivers").isEmpty()) {
+        throw new ConfigException(p.pathOf("receivers") + ": empty (expected: at least one connector, e.g. spanmetrics)");
+      }
+      if (!p.stringList("processors").isEmpty()) {
+        throw new ConfigException(p.pathOf("processors") + ": " + p.stringList("processors")
+            + " (expected: none; metrics pipelines take no processors yet)");
+      }
+      if (p.stringList("exporters").isEmpty()) {
+        throw new ConfigException(p.pathOf("exporters") + ": empty (expected: at least one exporter, e.g. prometheus)");
+      }
+      for (String r : p.stringList("receivers")) {
+        if (!isMetricsConnector(r)) {
+          throw new ConfigException(p.pathOf("receivers") + ": \"" + r
+              + "\" is not a connector producing metrics (expected: one of " + registry.metricsConnectors().keySet()
+              + " defined under connectors)");
+        }
+        if (!exportedByAnyPipeline(r)) {
+          throw new ConfigException(p.pathOf("receivers") + ": connector \"" + r
+              + "\" is the exporter of no pipeline (expected: a traces pipeline listing it under exporters)");
+        }
+      }
+      for (String e : p.stringList("exporters")) {
+        if (!root.child("exporters").keys().contains(e) || !isMetricsExporter(e)) {
+          throw new ConfigException(p.pathOf("exporters") + ": \"" + e
+              + "\" is not a metrics exporter (expected: one of " + registry.metricsExporters().keySet()
+              + " defined under exporters)");
+        }
+      }
+      return p;
+    }
+
+    private boolean isMetricsConnector(String id) {
+      return root.child("connectors").keys().contains(id) && registry.metricsConnectors().containsKey(typeOf(id));
+    }
+
+    private boolean isMetricsExporter(String id) {
+      return root.child("exporters").keys().contains(id) && registry.metricsExporters().containsKey(typeOf(id));
+    }
+
+    /** Each metrics exporter reads the connectors of every metrics pipeline listing it. */
+    private void buildMetricsPipelines() {
+      Map<String, List<MetricsProducer>> byExporter = new LinkedHashMap<>();
+      for (String pipelineId : metricsPipelines()) {
+        ConfigNode p = pipeline(pipelineId);
+        List<MetricsProducer> producers = new ArrayList<>();
+        for (String r : p.stringList("receivers")) producers.add(metricsConnector(r));
+        for (String e : p.stringList("exporters")) {
+          byExporter.computeIfAbsent(e, k -> new ArrayList<>()).add(MetricsProducer.of(producers));
+        }
+        describe(pipelineId, p);
+      }
+      byExporter.forEach((id, producers) -> startOrder.add(createMetricsExporter(id, MetricsProducer.of(producers))));
+    }
+
+    private MetricsConnector metricsConnector(String id) {
+      return metricsConnectors.computeIfAbsent(id, k -> {
+        MetricsConnector created = create("connectors", k, registry.metricsConnectors());
+        startOrder.add(created);
+        return created;
+      });
+    }
+
+    private MetricsExporter createMetricsExporter(String id, MetricsProducer producer) {
+      ConfigNode config = root.child("exporters").child(id);
+      try {
+        return registry.metricsExporters().get(typeOf(id)).apply(config, producer);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(config.path() + ": " + e.getMessage());
+      }
+    }
+
+    private void describe(String pipelineId, ConfigNode p) {
+      description.append(description.length() == 0 ? "" : ", ").append(pipelineId).append(": ")
+          .append(p.stringList("receivers")).append(" -> ").append(p.stringList("processors")).append(" -> ")
+          .append(p.stringList("exporters"));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+      Set<String> all = new java.util.TreeSet<>(a);
+      all.addAll(b);
+      return all;
     }
 
     private boolean exportedByAnyPipeline(String connectorId) {
@@ -212,9 +334,9 @@ public final class PipelineGraph implements Component {
       ConfigNode p = pipeline(pipelineId);
       List<SpanConsumer> outs = new ArrayList<>();
       for (String exporterId : p.stringList("exporters")) {
-        outs.add(root.child("connectors").keys().contains(exporterId)
-            ? connectorFeeding(exporterId, p)
-            : exporter(exporterId));
+        if (isMetricsConnector(exporterId)) outs.add(metricsConnector(exporterId));
+        else if (root.child("connectors").keys().contains(exporterId)) outs.add(connectorFeeding(exporterId, p));
+        else outs.add(exporter(exporterId));
       }
       SpanConsumer head = fanOut(outs);
       List<String> processorIds = p.stringList("processors");
@@ -225,9 +347,7 @@ public final class PipelineGraph implements Component {
         SpanConsumer next = head;
         head = spans -> proc.process(spans, next);
       }
-      description.append(description.length() == 0 ? "" : ", ").append(pipelineId).append(": ")
-          .append(p.stringList("receivers")).append(" -> ").append(processorIds).append(" -> ")
-          .append(p.stringList("exporters"));
+      describe(pipelineId, p);
       building.remove(pipelineId);
       pipelineEntries.put(pipelineId, head);
       return head;
@@ -243,7 +363,7 @@ public final class PipelineGraph implements Component {
 
     private SpanConsumer connectorFeeding(String connectorId, ConfigNode from) {
       List<SpanConsumer> downstream = new ArrayList<>();
-      for (String other : pipelines.keys()) {
+      for (String other : tracesPipelines()) {
         if (pipelines.child(other).stringList("receivers").contains(connectorId)) downstream.add(entry(other));
       }
       if (downstream.isEmpty()) {

@@ -11,6 +11,9 @@ import dev.spanloom.model.Span;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ForwardConnector;
+import dev.spanloom.pipeline.metrics.MetricsConnector;
+import dev.spanloom.pipeline.metrics.MetricsExporter;
+import dev.spanloom.pipeline.metrics.MetricsProducer;
 import dev.spanloom.pipeline.processor.BatchProcessor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,10 +33,42 @@ class PipelineGraphTest {
   /** Exporters by ID, the last one the graph created for each (the graph also builds one to check its settings). */
   private final Map<String, RecordingExporter> exporters = new LinkedHashMap<>();
   private final List<PipelineGraph> built = new ArrayList<>();
+  /** What each metrics exporter was given to read. */
+  private final Map<String, MetricsProducer> captured = new LinkedHashMap<>();
+
+  /** Counts the spans it is sent, as a gauge named after its ID. */
+  static final class CountingConnector implements MetricsConnector {
+    final String name;
+    final java.util.concurrent.atomic.AtomicLong spans = new java.util.concurrent.atomic.AtomicLong();
+
+    CountingConnector(String id) {
+      this.name = id.replace('/', '_') + "_spans";
+    }
+
+    @Override
+    public CompletableFuture<Void> consume(List<Span> batch) {
+      spans.addAndGet(batch.size());
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public io.prometheus.metrics.model.snapshots.MetricSnapshots collect() {
+      return new io.prometheus.metrics.model.snapshots.MetricSnapshots(
+          io.prometheus.metrics.model.snapshots.GaugeSnapshot.builder().name(name)
+              .dataPoint(io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                  .value(spans.get()).build())
+              .build());
+    }
+  }
 
   /** The built-ins, the otlp receiver, a recording {@code store} exporter and {@code recording} processor. */
   private ComponentRegistry registry() {
     return ComponentRegistry.withBuiltins()
+        .metricsConnector("counting", node -> new CountingConnector(node.path().substring("connectors.".length())))
+        .metricsExporter("capture", (node, producer) -> {
+          captured.put(node.path().substring("exporters.".length()), producer);
+          return new MetricsExporter() {};
+        })
         .receiver("otlp")
         .exporter("store", node -> {
           String id = node.path().substring("exporters.".length());
@@ -548,7 +583,7 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [kafka]}
-          """, "exporters.kafka: unknown type \"kafka\" (expected one of: store)");
+          """, "exporters.kafka: unknown type \"kafka\" (expected one of: capture, store)");
     }
 
     @Test
@@ -560,7 +595,7 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: forward)");
+          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward)");
     }
 
     @Test
@@ -626,16 +661,81 @@ class PipelineGraphTest {
     }
 
     @Test
-    void rejectsAMetricsPipeline() {
+    void rejectsALogsPipeline() {
       assertRejected("""
           receivers: {otlp: {}}
           exporters: {store: {}}
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-              metrics: {receivers: [otlp], exporters: [store]}
-          """, "service.pipelines.metrics: pipelines of type \"metrics\" are not supported yet "
-              + "(expected: traces or traces/<name>)");
+              logs: {receivers: [otlp], exporters: [store]}
+          """, "service.pipelines.logs: pipelines of type \"logs\" are not supported yet "
+              + "(expected: traces, traces/<name>, metrics or metrics/<name>)");
+    }
+
+    @Test
+    void rejectsAMetricsPipelineFedByAReceiver() {
+      assertRejected("""
+          receivers: {otlp: {}}
+          exporters: {store: {}, capture: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [store]}
+              metrics: {receivers: [otlp], exporters: [capture]}
+          """, "service.pipelines.metrics.receivers: \"otlp\" is not a connector producing metrics "
+              + "(expected: one of [counting] defined under connectors)");
+    }
+
+    @Test
+    void rejectsASpanExporterInAMetricsPipeline() {
+      assertRejected("""
+          receivers: {otlp: {}}
+          exporters: {store: {}}
+          connectors: {counting: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [counting]}
+              metrics: {receivers: [counting], exporters: [store]}
+          """, "service.pipelines.metrics.exporters: \"store\" is not a metrics exporter "
+              + "(expected: one of [capture] defined under exporters)");
+    }
+
+    @Test
+    void rejectsAMetricsExporterInATracesPipeline() {
+      assertRejected("""
+          receivers: {otlp: {}}
+          exporters: {capture: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [capture]}
+          """, "service.pipelines.traces.exporters: \"capture\" exports metrics "
+              + "(expected: in the exporters of a metrics pipeline)");
+    }
+
+    @Test
+    void rejectsAMetricsConnectorNoMetricsPipelineReads() {
+      assertRejected("""
+          receivers: {otlp: {}}
+          connectors: {counting: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [counting]}
+          """, "service.pipelines.traces.exporters: connector \"counting\" is the receiver of no pipeline "
+              + "(expected: a metrics pipeline listing it under receivers)");
+    }
+
+    @Test
+    void rejectsProcessorsInAMetricsPipeline() {
+      assertRejected("""
+          receivers: {otlp: {}}
+          processors: {batch: {}}
+          exporters: {capture: {}}
+          connectors: {counting: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [counting]}
+              metrics: {receivers: [counting], processors: [batch], exporters: [capture]}
+          """, "service.pipelines.metrics.processors: [batch] (expected: none; metrics pipelines take no processors yet)");
     }
 
     @Test
@@ -764,6 +864,38 @@ class PipelineGraphTest {
       assertThatThrownBy(() -> PipelineGraph.build(root, registry))
           .isInstanceOf(ConfigException.class)
           .hasMessage("exporters.remote: endpoint: missing (expected: host:port)");
+    }
+  }
+
+  @Nested
+  class MetricsPipelines {
+    @Test
+    void aMetricsExporterReadsWhatItsConnectorsCountedFromTraces() {
+      PipelineGraph graph = build("""
+          receivers: {otlp: {}}
+          exporters: {store: {}, capture: {}}
+          connectors: {counting: {}, counting/2: {}}
+          service:
+            pipelines:
+              traces: {receivers: [otlp], exporters: [store, counting]}
+              traces/2: {receivers: [otlp], exporters: [counting/2]}
+              metrics: {receivers: [counting], exporters: [capture]}
+              metrics/2: {receivers: [counting/2], exporters: [capture]}
+          """);
+      graph.start();
+
+      awaitSuccess(graph.receiverEntry("otlp").consume(SPANS));
+
+      assertThat(exporters.get("store").spans()).hasSize(3);
+      assertThat(captured.get("capture").collect().stream().map(m -> m.getMetadata().getName()))
+          .containsExactlyInAnyOrder("counting_spans", "counting_2_spans");
+      assertThat(captured.get("capture").collect().stream()
+          .map(m -> ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) m).getDataPoints().get(0).getValue()))
+          .containsExactly(3.0, 3.0);
+      assertThat(graph.components(MetricsConnector.class)).hasSize(2);
+      assertThat(graph).hasToString("pipelines{traces: [otlp] -> [] -> [store, counting], "
+          + "traces/2: [otlp] -> [] -> [counting/2], metrics: [counting] -> [] -> [capture], "
+          + "metrics/2: [counting/2] -> [] -> [capture]}");
     }
   }
 
