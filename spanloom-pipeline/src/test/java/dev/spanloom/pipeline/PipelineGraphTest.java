@@ -595,7 +595,7 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward)");
+          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward, servicegraph)");
     }
 
     @Test
