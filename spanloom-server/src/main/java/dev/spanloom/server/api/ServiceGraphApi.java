@@ -46,7 +46,8 @@ public final class ServiceGraphApi {
   }
 
   private HttpResponse serviceGraph(ServiceRequestContext ctx) {
-    long end = seconds(ctx, "end", clock.millis() / 1000);
+    // Rounded up: a request that started in the current second is in the default window.
+    long end = seconds(ctx, "end", (clock.millis() + 999) / 1000);
     long start = seconds(ctx, "start", end - DEFAULT_WINDOW_SECONDS);
     if (start >= end) {
       throw new IllegalArgumentException("start: " + start + " (expected: before end " + end + ", both Unix seconds)");
