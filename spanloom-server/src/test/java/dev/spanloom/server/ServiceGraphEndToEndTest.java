@@ -212,7 +212,7 @@ class ServiceGraphEndToEndTest {
 
   @Test
   void jaegerDependenciesCountOnlyRequestsInTheLookback() throws Exception {
-    // Only the last trace started within 500 ms before its own start + 600 ms.
+    // From 100 ms before the third trace started to 600 ms after: that trace alone.
     long endTs = START_MILLIS + 2 * 1_000 + 600;
     JsonNode deps = json(spanloom.jaegerQueryEndpoint(), "/api/dependencies?endTs=" + endTs + "&lookback=700");
 
