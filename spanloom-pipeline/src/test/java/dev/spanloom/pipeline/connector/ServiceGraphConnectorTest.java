@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spanloom.model.Span;
-import dev.spanloom.model.SpanId;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.TraceId;
 import dev.spanloom.pipeline.ComponentRegistry;
@@ -272,10 +271,5 @@ class ServiceGraphConnectorTest {
     } finally {
       graph.close();
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static SpanId id(long v) {
-    return new SpanId(v);
   }
 }
