@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
-import dev.spanloom.pipeline.metrics.MetricsExporter;
-import dev.spanloom.pipeline.metrics.MetricsProducer;
+import dev.spanloom.server.exporter.PrometheusExporter;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -20,16 +19,12 @@ import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,10 +32,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The seed's topology, sent by the real OpenTelemetry SDK — one tracer provider per service, the
  * trace context carried between them in W3C {@code traceparent} headers — is one service graph in
- * the servicegraph connector's metrics, in Jaeger's and Zipkin's dependency APIs and in
- * {@code /api/servicegraph}: api-gateway calls auth-service and order-service; order-service
- * writes to postgresql, publishes to kafka, which notification-service consumes, and calls the
- * uninstrumented stripe.
+ * the servicegraph connector's metrics (scraped from the prometheus exporter), in Jaeger's and
+ * Zipkin's dependency APIs and in {@code /api/servicegraph}: api-gateway calls auth-service and
+ * order-service; order-service writes to postgresql, publishes to kafka, which
+ * notification-service consumes, and calls the uninstrumented stripe.
  */
 class ServiceGraphEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,20 +56,18 @@ class ServiceGraphEndToEndTest {
   private static final long START_MILLIS = System.currentTimeMillis() - 60_000;
 
   private static RunningSpanloom spanloom;
-  private static final AtomicReference<MetricsProducer> metrics = new AtomicReference<>();
+  private static WebClient scraper;
 
   @BeforeAll
   static void start() {
     String yaml = RunningSpanloom.LOOPBACK_ALL
-        .replace("exporters:\n  store: {}", "exporters:\n  store: {}\n  capture: {}\n"
+        .replace("exporters:\n  store: {}", "exporters:\n  store: {}\n  prometheus:\n    endpoint: 127.0.0.1:0\n"
             + "connectors:\n  servicegraph:\n    store: {ttl: 1s}\n    store_expiration_loop: 50ms\n"
             + "    database_name_attributes: [db.system]")
         .replace("      exporters: [store]", "      exporters: [store, servicegraph]\n"
-            + "    metrics/servicegraph:\n      receivers: [servicegraph]\n      exporters: [capture]");
-    spanloom = new RunningSpanloom(yaml, registry -> registry.metricsExporter("capture", (node, producer) -> {
-      metrics.set(producer);
-      return new MetricsExporter() {};
-    }));
+            + "    metrics/servicegraph:\n      receivers: [servicegraph]\n      exporters: [prometheus]");
+    spanloom = new RunningSpanloom(yaml);
+    scraper = WebClient.of("http://127.0.0.1:" + spanloom.server.components(PrometheusExporter.class).get(0).port());
     Map<String, SdkTracerProvider> providers = new LinkedHashMap<>();
     for (String service : List.of("api-gateway", "auth-service", "order-service", "notification-service")) {
       providers.put(service, SdkTracerProvider.builder()
@@ -151,10 +144,11 @@ class ServiceGraphEndToEndTest {
     spanloom.close();
   }
 
-  private static String exposition() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrometheusTextFormatWriter.create().write(out, metrics.get().collect());
-    return out.toString(StandardCharsets.UTF_8);
+  /** What Prometheus scrapes from the metrics pipeline's prometheus exporter. */
+  private static String exposition() {
+    AggregatedHttpResponse r = scraper.get("/metrics").aggregate().join();
+    assertThat(r.status().code()).isEqualTo(200);
+    return r.contentUtf8();
   }
 
   private static JsonNode json(String endpoint, String path) throws Exception {
