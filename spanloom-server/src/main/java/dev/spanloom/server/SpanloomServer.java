@@ -19,6 +19,8 @@ import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
+import dev.spanloom.server.exporter.ExporterMetrics;
+import dev.spanloom.server.exporter.OtlpExporter;
 import dev.spanloom.server.config.SpanloomConfig;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
 import dev.spanloom.server.receiver.OtlpGrpcService;
@@ -92,7 +94,9 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("otlp")
         .receiver("jaeger")
         .receiver("zipkin")
-        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer())));
+        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()))
+        .exporter(OtlpExporter.GRPC_TYPE, OtlpExporter::grpcFromConfig)
+        .exporter(OtlpExporter.HTTP_TYPE, OtlpExporter::httpFromConfig));
     graph = PipelineGraph.build(root, components);
 
     ConfigNode queueConfig = config.ingestQueue();
@@ -253,6 +257,7 @@ public final class SpanloomServer implements AutoCloseable {
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
     SamplingMetrics.register(registry, graph);
+    ExporterMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
   }
 
