@@ -221,6 +221,7 @@ public final class OtlpExporter implements SpanExporter {
       finish(batch, DropReason.SHUTDOWN, outcome.message());
       return;
     }
+    boolean wasClosing = closing;
     OtlpExporterSettings.RetrySettings retry = settings.retry();
     if (!retry.enabled()) {
       finish(batch, DropReason.RETRIES_EXHAUSTED, outcome.message());
@@ -234,7 +235,7 @@ public final class OtlpExporter implements SpanExporter {
       finish(batch, DropReason.RETRIES_EXHAUSTED, outcome.message());
       return;
     }
-    if (closing) {
+    if (wasClosing) {
       long left = drainDeadlineNanos - now;
       if (left <= 0) {
         finish(batch, DropReason.SHUTDOWN, outcome.message());
@@ -255,7 +256,8 @@ public final class OtlpExporter implements SpanExporter {
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
       wake.complete(null); // closed meanwhile: attempt() counts it as dropped
     }
-    if (closing) wake.complete(null); // close() may have woken the waits just before this one was added
+    // close() may have woken the waits just before this one, computed without the drain deadline, was added.
+    if (!wasClosing && closing) wake.complete(null);
   }
 
   private void finish(Batch batch, DropReason drop, String error) {

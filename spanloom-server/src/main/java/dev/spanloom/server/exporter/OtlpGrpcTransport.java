@@ -69,13 +69,21 @@ final class OtlpGrpcTransport implements OtlpTransport {
 
   static ExportOutcome classify(Throwable t) {
     Status status = Status.fromThrowable(t);
-    String message = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    String detail = status.getDescription() != null ? status.getDescription()
+        : status.getCause() != null ? String.valueOf(rootCause(status.getCause())) : null;
+    String message = status.getCode() + (detail == null ? "" : ": " + detail);
     Duration retryAfter = retryDelay(t);
     if (RETRYABLE.contains(status.getCode())) return ExportOutcome.retryable(retryAfter, message);
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && retryAfter != null) {
       return ExportOutcome.retryable(retryAfter, message);
     }
     return ExportOutcome.permanent(message);
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return c;
   }
 
   /** The delay of a {@code google.rpc.RetryInfo} in the status details, or null when there is none. */

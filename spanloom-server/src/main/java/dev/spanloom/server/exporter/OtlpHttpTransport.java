@@ -50,7 +50,7 @@ final class OtlpHttpTransport implements OtlpTransport {
 
   @Override
   public CompletableFuture<ExportOutcome> export(ExportTraceServiceRequest request) {
-    RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, path).contentType(MediaType.PROTOBUF);
+    RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.POST, path).contentType(MediaType.X_PROTOBUF);
     byte[] body = request.toByteArray();
     if (settings.gzip()) {
       headers.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
@@ -59,10 +59,16 @@ final class OtlpHttpTransport implements OtlpTransport {
     try {
       return client.execute(HttpRequest.of(headers.build(), HttpData.wrap(body))).aggregate()
           .handle((response, error) -> error == null ? classify(response)
-              : ExportOutcome.retryable(null, error.getClass().getSimpleName() + ": " + error.getMessage()));
+              : ExportOutcome.retryable(null, String.valueOf(rootCause(error))));
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(ExportOutcome.retryable(null, e.toString()));
     }
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+    return c;
   }
 
   static ExportOutcome classify(AggregatedHttpResponse response) {
