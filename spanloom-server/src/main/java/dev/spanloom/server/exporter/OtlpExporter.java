@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +72,7 @@ public final class OtlpExporter implements SpanExporter {
 
   private final String id;
   private final OtlpExporterSettings settings;
-  private final ArrayBlockingQueue<Batch> queue; // null with sending_queue disabled
+  private final LinkedBlockingQueue<Batch> queue; // null with sending_queue disabled
   private final int maxInFlight;
   private final AtomicInteger inFlightCount = new AtomicInteger();
   private final Set<Batch> inFlight = ConcurrentHashMap.newKeySet();
@@ -86,13 +86,13 @@ public final class OtlpExporter implements SpanExporter {
   private volatile boolean abandoned; // the drain time is over: no further attempts
   private volatile long drainDeadlineNanos;
   private ClientFactory clientFactory;
-  private OtlpTransport transport;
+  private volatile OtlpTransport transport;
   private ScheduledExecutorService executor;
 
   public OtlpExporter(String id, OtlpExporterSettings settings) {
     this.id = requireNonNull(id, "id");
     this.settings = requireNonNull(settings, "settings");
-    this.queue = settings.queue().enabled() ? new ArrayBlockingQueue<>(settings.queue().queueSize()) : null;
+    this.queue = settings.queue().enabled() ? new LinkedBlockingQueue<>(settings.queue().queueSize()) : null;
     this.maxInFlight = settings.queue().enabled() ? settings.queue().numConsumers() : Integer.MAX_VALUE;
     for (DropReason r : DropReason.values()) failed.put(r, new LongAdder());
   }
