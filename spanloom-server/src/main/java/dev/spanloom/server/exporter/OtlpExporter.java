@@ -201,15 +201,7 @@ public final class OtlpExporter implements SpanExporter {
   private void decide(Batch batch, ExportOutcome outcome) {
     int n = batch.spans.size();
     switch (outcome.kind()) {
-      case ACCEPTED -> {
-        long rejected = Math.min(outcome.rejectedSpans(), n);
-        sent.add(n - rejected);
-        if (rejected > 0) {
-          failed.get(DropReason.REJECTED).add(rejected);
-          LOG.warn("event=export_partial_success exporter={} spans={} rejected={} error=\"{}\"", id, n, rejected, outcome.message());
-        }
-        finish(batch, null, null);
-      }
+      case ACCEPTED -> delivered(batch, Math.min(outcome.rejectedSpans(), n), outcome.message());
       case PERMANENT -> finish(batch, DropReason.PERMANENT, outcome.message());
       case RETRYABLE -> retryLater(batch, outcome);
     }
@@ -260,14 +252,29 @@ public final class OtlpExporter implements SpanExporter {
     if (!wasClosing && closing) wake.complete(null);
   }
 
+  /** The remote took the batch, less the spans its partial success rejected. */
+  private void delivered(Batch batch, long rejected, String message) {
+    if (!batch.finished.compareAndSet(false, true)) return; // counted already, by close()
+    int n = batch.spans.size();
+    sent.add(n - rejected);
+    if (rejected > 0) {
+      failed.get(DropReason.REJECTED).add(rejected);
+      LOG.warn("event=export_partial_success exporter={} spans={} rejected={} error=\"{}\"", id, n, rejected, message);
+    }
+    release(batch, null);
+  }
+
+  /** The batch is dropped for {@code drop}. Each batch is counted once, by whoever finishes it first. */
   private void finish(Batch batch, DropReason drop, String error) {
     if (!batch.finished.compareAndSet(false, true)) return;
-    if (drop != null) {
-      failed.get(drop).add(batch.spans.size());
-      batch.lastError = error;
-      LOG.warn("event=export_dropped exporter={} spans={} reason={} retries={} error=\"{}\"",
-          id, batch.spans.size(), drop.label(), batch.retries, error);
-    }
+    failed.get(drop).add(batch.spans.size());
+    batch.lastError = error;
+    LOG.warn("event=export_dropped exporter={} spans={} reason={} retries={} error=\"{}\"",
+        id, batch.spans.size(), drop.label(), batch.retries, error);
+    release(batch, drop);
+  }
+
+  private void release(Batch batch, DropReason drop) {
     if (inFlight.remove(batch)) inFlightCount.decrementAndGet();
     batch.done.complete(drop);
     if (queue != null) pump();

@@ -152,6 +152,20 @@ class OtlpExporterOutcomesTest {
     assertThat(remote.requests.get(0).getResourceSpansList()).isEqualTo(dev.spanloom.otlp.OtlpTranslator.encode(spans));
   }
 
+  @Test
+  void aSchemeLessEndpointWithoutInsecureSpeaksTlsAndNeverFallsBackToPlainText() throws Exception {
+    ScriptedOtlpServer plainText = remote();
+    OtlpExporter exporter = started(OtlpExporter.grpcFromConfig(node("otlp/test", Map.of(
+        "endpoint", "127.0.0.1:" + plainText.port(),
+        "retry_on_failure", Map.of("initial_interval", "20ms", "max_interval", "50ms", "max_elapsed_time", "200ms")))));
+
+    exporter.consume(spans(2)).join();
+
+    waitFor(() -> exporter.failedSpans(DropReason.RETRIES_EXHAUSTED) == 2);
+    assertThat(plainText.requests).isEmpty();
+    assertThat(exporter.settings().tls()).isTrue();
+  }
+
   // --- helpers
 
   private ScriptedOtlpServer remote(Answer... answers) {
