@@ -51,6 +51,9 @@ class OtlpExporterEndToEndTest {
 
     assertForwardedFieldForField(a, b, "grpc", "5b8efff798038103d269b633813fc601");
     waitFor(() -> metric(a, "spanloom_exporter_sent_spans_total{exporter=\"otlp/b\"}") == 5);
+    assertThat(a.get("/metrics").contentUtf8())
+        .contains("spanloom_exporter_sent_spans_total{exporter=\"otlp/b\"} 5.0")
+        .contains("spanloom_exporter_queue_capacity{exporter=\"otlp/b\"} 1000.0");
   }
 
   @Test

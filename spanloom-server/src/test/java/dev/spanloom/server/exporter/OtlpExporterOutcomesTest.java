@@ -63,6 +63,17 @@ class OtlpExporterOutcomesTest {
   }
 
   @Test
+  void aServerDelayBeyondMaxElapsedTimeGivesTheBatchUpInsteadOfWaiting() throws Exception {
+    ScriptedOtlpServer remote = remote(Answer.grpcError(Status.RESOURCE_EXHAUSTED, Duration.ofHours(1)));
+    OtlpExporter exporter = grpcExporter(remote, Map.of("retry_on_failure", FAST_RETRY));
+
+    exporter.consume(spans(3)).join();
+
+    waitFor(() -> exporter.failedSpans(DropReason.RETRIES_EXHAUSTED) == 3);
+    assertThat(exporter.retries()).isZero();
+  }
+
+  @Test
   void invalidArgumentDropsTheBatchWithoutRetrying() throws Exception {
     ScriptedOtlpServer remote = remote(Answer.grpcError(Status.INVALID_ARGUMENT, null));
     OtlpExporter exporter = grpcExporter(remote, Map.of("retry_on_failure", FAST_RETRY));
