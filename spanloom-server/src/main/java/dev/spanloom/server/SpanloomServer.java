@@ -23,6 +23,8 @@ import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
+import dev.spanloom.server.exporter.ExporterMetrics;
+import dev.spanloom.server.exporter.OtlpExporter;
 import dev.spanloom.server.config.SpanloomConfig;
 import dev.spanloom.server.exporter.PrometheusExporter;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
@@ -99,6 +101,8 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("jaeger")
         .receiver("zipkin")
         .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()))
+        .exporter(OtlpExporter.GRPC_TYPE, OtlpExporter::grpcFromConfig)
+        .exporter(OtlpExporter.HTTP_TYPE, OtlpExporter::httpFromConfig)
         .metricsExporter(PrometheusExporter.TYPE, PrometheusExporter::fromConfig));
     graph = PipelineGraph.build(root, components);
 
@@ -277,6 +281,7 @@ public final class SpanloomServer implements AutoCloseable {
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
     SamplingMetrics.register(registry, graph);
+    ExporterMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
   }
 
