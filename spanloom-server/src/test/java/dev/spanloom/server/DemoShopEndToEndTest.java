@@ -31,6 +31,8 @@ class DemoShopEndToEndTest {
   private static final Set<String> FIVE_SERVICES =
       Set.of("api-gateway", "auth-service", "order-service", "payment-service", "notification-service");
 
+  private static final String COMPLETE_ORDER_QUERY = "{ resource.service.name = \"notification-service\" && name = \"send_email\" }";
+
   /** A stored trace: its spans with their service names. */
   private record StoredSpan(String service, Span span) {}
 
@@ -53,6 +55,9 @@ class DemoShopEndToEndTest {
         assertThat(consumer.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_CONSUMER);
         assertThat(consumer.getParentSpanId()).isEqualTo(producer.getSpanId());
         assertThat(consumer.getTraceState()).isEqualTo("ot=th:0");
+        // The queries docs/demo.md suggests find the shop's spans.
+        assertThat(search(spanloom, "{ kind = producer } >> { kind = consumer }")).isNotEmpty();
+        assertThat(search(spanloom, "{ span.db.system = \"postgresql\" }")).isNotEmpty();
       } finally {
         shop.close();
       }
@@ -62,13 +67,9 @@ class DemoShopEndToEndTest {
   /** Searches until a trace of a placed order is stored whole (notification-service's spans come last), for at most 60 s. */
   private static List<StoredSpan> awaitCompleteOrderTrace(RunningSpanloom spanloom) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
-    String query = QueryParams.of("q", "{ resource.service.name = \"notification-service\" && name = \"send_email\" }",
-        "limit", "50").toQueryString();
     String seen = "nothing";
     while (System.nanoTime() < deadline) {
-      AggregatedHttpResponse found = spanloom.get("/api/search?" + query);
-      assertThat(found.status().code()).as(found.contentUtf8()).isEqualTo(200);
-      JsonNode traces = JSON.readTree(found.contentUtf8()).get("traces");
+      JsonNode traces = search(spanloom, COMPLETE_ORDER_QUERY);
       seen = traces.size() + " traces found";
       for (JsonNode t : traces) {
         List<StoredSpan> trace = fetch(spanloom, t.get("traceID").asText());
@@ -81,6 +82,12 @@ class DemoShopEndToEndTest {
       Thread.sleep(200);
     }
     throw new AssertionError("no complete order trace in 60 s; " + seen);
+  }
+
+  private static JsonNode search(RunningSpanloom spanloom, String traceQl) throws Exception {
+    AggregatedHttpResponse found = spanloom.get("/api/search?" + QueryParams.of("q", traceQl).toQueryString());
+    assertThat(found.status().code()).as(found.contentUtf8()).isEqualTo(200);
+    return JSON.readTree(found.contentUtf8()).get("traces");
   }
 
   private static List<StoredSpan> fetch(RunningSpanloom spanloom, String traceId) throws Exception {
