@@ -92,6 +92,16 @@ public final class DemoShop implements AutoCloseable {
   public synchronized void start() {
     if (started) throw new IllegalStateException("demo shop already started");
     started = true;
+    try {
+      startServicesAndTraffic();
+    } catch (RuntimeException e) {
+      close(); // what did start is stopped again: no port or thread left behind
+      throw e;
+    }
+    LOG.info("event=demo_started {}", this);
+  }
+
+  private void startServicesAndTraffic() {
     startNanos = System.nanoTime();
     Function<String, SpanExporter> exporters = config.exporters != null ? config.exporters
         : service -> OtlpGrpcSpanExporter.builder().setEndpoint(config.otlpEndpoint).build();
@@ -119,7 +129,6 @@ public final class DemoShop implements AutoCloseable {
       traffic = new TrafficGenerator(gateway.uri(""), config.requestsPerSecond, config.seed, nextOrder, this::incidentActive);
       traffic.start();
     }
-    LOG.info("event=demo_started {}", this);
   }
 
   private ShopService service(String name, String version, Function<String, SpanExporter> exporters) {
@@ -157,8 +166,8 @@ public final class DemoShop implements AutoCloseable {
     if (!started || closed) return;
     closed = true;
     if (traffic != null) traffic.close();
-    orderEvents.close();
-    stripe.close();
+    if (orderEvents != null) orderEvents.close();
+    if (stripe != null) stripe.close();
     for (int i = services.size() - 1; i >= 0; i--) services.get(i).close();
     LOG.info("event=demo_stopped requests_sent={} requests_dropped={}",
         traffic == null ? 0 : traffic.sent(), traffic == null ? 0 : traffic.dropped());
@@ -171,7 +180,7 @@ public final class DemoShop implements AutoCloseable {
         + ", order_events=" + (orderEvents != null ? orderEvents
             : config.kafkaBootstrapServers == null ? "in-process" : "kafka{bootstrap_servers=" + config.kafkaBootstrapServers + "}")
         + ", seed=" + config.seed + ", faults=" + config.faults + ", incidents=" + config.incidents
-        + (started ? ", services=" + services + ", " + stripe : "") + "}";
+        + (stripe != null ? ", services=" + services + ", " + stripe : "") + "}";
   }
 
   // ---- api-gateway

@@ -3,6 +3,7 @@ package dev.spanloom.demo;
 import static dev.spanloom.demo.ShopTraces.ALL_SERVICES;
 import static dev.spanloom.demo.ShopTraces.atLeast;
 import static dev.spanloom.demo.ShopTraces.byTrace;
+import static dev.spanloom.demo.ShopTraces.completeOrders;
 import static dev.spanloom.demo.ShopTraces.ofKind;
 import static dev.spanloom.demo.ShopTraces.only;
 import static dev.spanloom.demo.ShopTraces.parentOf;
@@ -49,7 +50,7 @@ class DemoShopTest {
     start(b -> b);
     for (int i = 0; i < 3; i++) assertThat(shop.placeOrder()).isEqualTo(201);
 
-    Map<String, List<SpanData>> byTrace = byTrace(traces.awaitSpans(atLeast(3, "send_email")));
+    Map<String, List<SpanData>> byTrace = byTrace(traces.awaitSpans(completeOrders(3)));
 
     assertThat(byTrace).hasSize(3);
     for (List<SpanData> trace : byTrace.values()) {
@@ -69,7 +70,7 @@ class DemoShopTest {
     start(b -> b);
     assertThat(shop.placeOrder()).isEqualTo(201);
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     List<SpanData> servers = ofKind(trace, SpanKind.SERVER);
     assertThat(servers).extracting(ShopTraces::service)
@@ -90,7 +91,7 @@ class DemoShopTest {
     start(b -> b);
     shop.placeOrder();
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     assertThat(trace).allSatisfy(s -> assertThat(s.getSpanContext().getTraceState().get("ot")).isEqualTo("th:0"));
   }
@@ -100,7 +101,7 @@ class DemoShopTest {
     start(b -> b);
     shop.placeOrder();
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     SpanData producer = only(trace, "publish order.created");
     SpanData consumer = only(trace, "process order.created");
@@ -125,7 +126,7 @@ class DemoShopTest {
     start(b -> b);
     shop.placeOrder();
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     SpanData insert = only(trace, "INSERT orders");
     assertThat(insert.getKind()).isEqualTo(SpanKind.CLIENT);
@@ -143,7 +144,7 @@ class DemoShopTest {
     start(b -> b);
     shop.placeOrder();
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     SpanData stripe = only(trace, "POST /v1/charges");
     assertThat(stripe.getKind()).isEqualTo(SpanKind.CLIENT);
@@ -157,7 +158,7 @@ class DemoShopTest {
     start(b -> b.faults(new FaultRates(0, 0, 1, 0, 0)));
     shop.placeOrder();
 
-    SpanData insert = only(traces.awaitSpans(atLeast(1, "send_email")), "INSERT orders");
+    SpanData insert = only(traces.awaitSpans(completeOrders(1)), "INSERT orders");
 
     assertThat(insert.getEvents()).extracting(EventData::getName).containsExactly("query_slow");
     assertThat(insert.getEvents().get(0).getAttributes().get(AttributeKey.longKey("db.query.duration_ms"))).isGreaterThan(100);
@@ -168,7 +169,7 @@ class DemoShopTest {
     start(b -> b.faults(new FaultRates(0, 0, 0, 0, 1)));
     assertThat(shop.placeOrder()).isEqualTo(201);
 
-    List<SpanData> trace = traces.awaitSpans(atLeast(1, "send_email"));
+    List<SpanData> trace = traces.awaitSpans(completeOrders(1));
 
     SpanData email = only(trace, "send_email");
     assertThat(email.getEvents()).extracting(EventData::getName)
@@ -213,7 +214,7 @@ class DemoShopTest {
   void trafficGeneratorSendsOrdersAndLookupsOnItsOwn() throws Exception {
     start(b -> b.requestsPerSecond(50).seed(7));
 
-    List<SpanData> spans = traces.awaitSpans(s -> atLeast(3, "send_email").test(s) && atLeast(3, "SELECT orders").test(s));
+    List<SpanData> spans = traces.awaitSpans(completeOrders(3).and(atLeast(3, "SELECT orders")));
 
     assertThat(spans).filteredOn(s -> s.getName().equals("GET /orders/{id}") && s.getKind() == SpanKind.SERVER).isNotEmpty();
   }

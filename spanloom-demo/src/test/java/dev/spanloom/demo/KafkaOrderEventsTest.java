@@ -1,7 +1,7 @@
 package dev.spanloom.demo;
 
-import static dev.spanloom.demo.ShopTraces.atLeast;
 import static dev.spanloom.demo.ShopTraces.byTrace;
+import static dev.spanloom.demo.ShopTraces.completeOrders;
 import static dev.spanloom.demo.ShopTraces.only;
 import static dev.spanloom.demo.ShopTraces.service;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +34,7 @@ class KafkaOrderEventsTest {
         .kafkaBootstrapServers(broker.bootstrapServers()).build();
     shop.start();
     for (int i = 0; i < 2; i++) assertThat(shop.placeOrder()).isEqualTo(201);
-    traces = byTrace(new ShopTraces(shop, EXPORTER).awaitSpans(atLeast(2, "send_email")));
+    traces = byTrace(new ShopTraces(shop, EXPORTER).awaitSpans(completeOrders(2)));
   }
 
   @AfterAll

@@ -39,6 +39,14 @@ final class ShopTraces {
     return spans -> spans.stream().filter(s -> s.getName().equals(spanName)).count() >= n;
   }
 
+  /**
+   * {@code n} orders traced whole: a trace's last spans to end are the gateway's root (after the
+   * response) and notification-service's consumer span (after the email, asynchronously).
+   */
+  static Predicate<List<SpanData>> completeOrders(int n) {
+    return atLeast(n, "POST /order").and(atLeast(n, "process order.created"));
+  }
+
   static Map<String, List<SpanData>> byTrace(List<SpanData> spans) {
     return spans.stream().collect(Collectors.groupingBy(SpanData::getTraceId));
   }

@@ -140,6 +140,9 @@ public final class Spanloom {
       } catch (IllegalArgumentException e) {
         System.err.println("spanloom: --demo: " + e.getMessage());
         System.exit(2);
+      } catch (RuntimeException e) {
+        System.err.println("spanloom: --demo: cannot start the demo shop: " + e);
+        System.exit(1);
       }
       System.err.println("spanloom: the demo shop sends " + options.demoRate() + " requests/s; see them with: curl -sG "
           + "localhost:" + server.queryPort() + "/api/search --data-urlencode 'q={ resource.service.name = \"api-gateway\" }'");
