@@ -1,6 +1,7 @@
 package dev.spanloom.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,6 +66,16 @@ class DemoShopEndToEndTest {
       } finally {
         shop.close();
       }
+    }
+  }
+
+  @Test
+  void demoRefusesAConfigurationWithoutAnOtlpGrpcReceiver() {
+    String httpOnly = RunningSpanloom.LOOPBACK_OTLP.replace("      grpc:\n        endpoint: 127.0.0.1:0\n", "");
+    assertThat(httpOnly).doesNotContain("grpc");
+    try (RunningSpanloom spanloom = new RunningSpanloom(httpOnly)) {
+      assertThatThrownBy(() -> Spanloom.demoShop(spanloom.server, 5, null))
+          .hasMessage("receivers.otlp.protocols.grpc: not configured (expected: an OTLP gRPC receiver for the demo's spans)");
     }
   }
 
