@@ -17,6 +17,7 @@ import dev.spanloom.server.api.JaegerApi;
 import dev.spanloom.server.api.SearchSettings;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
+import dev.spanloom.server.api.WebUi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
@@ -208,6 +209,10 @@ public final class SpanloomServer implements AutoCloseable {
     ServerBuilder sb = serverBuilder(endpoint);
     new JaegerApi(storage.reader()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
+    // The web UI reads traces and searches through Tempo's API on its own origin.
+    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
+        searchSettings, this::searched)).mountUiRoutes(sb);
+    WebUi.mount(sb);
     return sb.build();
   }
 
