@@ -192,7 +192,7 @@ export function searchPage(ctx) {
       COLUMNS.map(([k, label]) => h('th', {
         class: k === 'root' ? '' : 'num', 'aria-sort': k === key ? (desc ? 'descending' : 'ascending') : 'none',
       }, h('button', { type: 'button', 'data-sort': k, onclick: () => sortBy(k, k === key ? !desc : k !== 'root') }, label))));
-    const rows = sorted.map((t) => h('tr', { 'data-trace': t.traceID },
+    const rows = sorted.map((t) => h('tr', { 'data-trace': t.traceID, 'data-duration-ms': t.durationMs, 'data-errors': t.errors },
       h('td', null, h('input', {
         type: 'checkbox', 'aria-label': 'Select trace ' + t.traceID, checked: selected.has(t.traceID),
         onchange: (e) => { if (e.target.checked) selected.add(t.traceID); else selected.delete(t.traceID); updateCompare(); },

@@ -109,7 +109,7 @@ class TraceView {
     this.minimapCanvas = h('canvas', { 'aria-hidden': 'true' });
     this.minimapWindow = h('div', { class: 'window' });
     this.minimap = h('div', { class: 'minimap', id: 'minimap', title: 'Minimap: click to jump' }, this.minimapCanvas, this.minimapWindow);
-    const ticks = h('div', { class: 'ticks' }, [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { style: { left: `calc(${f * 100}% ${f === 1 ? '- 24px' : f === 0 ? '+ 12px' : ''})` } }, fmtDur(t.duration * f))));
+    const ticks = h('div', { class: 'ticks' }, [0, 0.25, 0.5, 0.75, 1].map((f) => h('span', { style: { left: f * 100 + '%', transform: `translateX(${f === 0 ? '4px' : f === 1 ? 'calc(-100% - 4px)' : '-50%'})` } }, fmtDur(t.duration * f))));
     this.spacer = h('div', { class: 'spacer' });
     this.rows = h('div', { class: 'rows', id: 'span-rows', role: 'tree', tabindex: 0, 'aria-label': 'Spans' }, this.spacer);
     this.timeline = h('div', { class: 'trace-main', role: 'tabpanel', id: 'panel-timeline' }, this.minimap, h('div', { class: 'ruler' }, h('div', { class: 'name-col' }, 'Service: span'), ticks), this.rows);
@@ -209,7 +209,7 @@ class TraceView {
       const bar = h('div', { class: 'bar-col' },
         h('div', { class: 'bar' + (s.status.code === 'error' ? ' error' : ''), style: { left: left + '%', width: width + '%', background: serviceColour(s.service) } }),
         onPath ? (this.cpBySpan.get(s) || []).map((g) => h('div', { class: 'crit', style: { left: (g.start / total) * 100 + '%', width: ((g.end - g.start) / total) * 100 + '%' } })) : null,
-        h('span', { class: 'dur', style: left + width > 80 ? { right: (100 - left) + '%', marginRight: '4px' } : { left: `calc(${left + width}% + 4px)` } }, fmtDur(s.duration)));
+        h('span', { class: 'dur', style: left + width <= 80 ? { left: `calc(${left + width}% + 4px)` } : left > 15 ? { right: (100 - left) + '%', marginRight: '4px' } : { right: (100 - left - width) + '%', marginRight: '4px', color: '#111' } }, fmtDur(s.duration)));
       const row = h('div', {
         class: 'span-row' + (s === this.selected ? ' selected' : '') + (onPath ? ' on-path' : ''),
         id: 'row-' + s.id, role: 'treeitem', 'aria-level': s.depth + 1, 'aria-selected': String(s === this.selected),

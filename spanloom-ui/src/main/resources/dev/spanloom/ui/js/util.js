@@ -59,9 +59,10 @@ const colours = new Map();
 export function serviceColour(name) {
   let c = colours.get(name);
   if (!c) {
-    let hash = 0;
-    for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
-    c = `hsl(${((hash % 360) + 360) % 360} 62% 52%)`;
+    // FNV-1a, spread by the golden angle so that similar names get distant hues.
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    c = `hsl(${Math.round((hash % 1000) * 137.508) % 360} 62% 52%)`;
     colours.set(name, c);
   }
   return c;
