@@ -191,6 +191,7 @@ try {
 
   await step('trace-flame-graph', async () => {
     await page.click('#tab-flame');
+    assert.ok(await page.locator('#panel-timeline').isHidden(), 'the flame graph replaces the timeline');
     const box = await page.locator('#flame-canvas').boundingBox();
     assert.ok(box.width > 200 && box.height >= 18 * 3, 'the flame graph has a row per depth: ' + JSON.stringify(box));
     await page.mouse.move(box.x + 5, box.y + 9);
@@ -343,7 +344,12 @@ try {
     await page.reload();
     await page.locator('#span-rows .span-row').first().waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'the choice survives a reload');
+  });
+
+  await step('light-theme-again', async () => {
     await page.click('#theme');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(247, 248, 250)');
   });
 
   await step('not-found', async () => {

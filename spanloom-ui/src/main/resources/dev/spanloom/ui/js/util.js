@@ -54,15 +54,25 @@ export const fmtPct = (x, digits = 2) => (x == null ? '–' : (x * 100).toFixed(
 export const fmtRate = (x) => (x == null ? '–' : (x >= 10 ? x.toFixed(0) : x.toFixed(2)) + '/s');
 export const fmtNum = (x) => (x == null ? '–' : Number(x).toLocaleString('en-US'));
 
-/** A stable colour per service name. */
+/**
+ * A colour per service: a palette slot chosen by a hash of the name, the next free slot when
+ * another service of this session holds it (so that up to 12 services never share a colour).
+ */
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#e15759', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#86bcb6', '#a0cbe8', '#d4a6c8'];
 const colours = new Map();
+const taken = new Set();
 export function serviceColour(name) {
   let c = colours.get(name);
   if (!c) {
-    // FNV-1a, spread by the golden angle so that similar names get distant hues.
     let hash = 0x811c9dc5;
-    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
-    c = `hsl(${Math.round((hash % 1000) * 137.508) % 360} 62% 52%)`;
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+    hash ^= hash >>> 16;
+    hash = Math.imul(hash, 0x85ebca6b);
+    hash ^= hash >>> 13;
+    let slot = (hash >>> 0) % PALETTE.length;
+    for (let i = 0; i < PALETTE.length && taken.has(slot); i++) slot = (slot + 1) % PALETTE.length;
+    taken.add(slot);
+    c = PALETTE[slot];
     colours.set(name, c);
   }
   return c;
