@@ -161,11 +161,11 @@ try {
     for (const want of ['payment-service', 'client', 'payment.amount', 'Resource: payment-service', 'Scope: ']) {
       assert.ok(details.includes(want), `details show ${want}`);
     }
-    await page.keyboard.press('Escape');
-    assert.ok(await page.locator('#span-details').isHidden(), 'Esc closes the details');
   });
 
   await step('trace-critical-path', async () => {
+    await page.keyboard.press('Escape');
+    assert.ok(await page.locator('#span-details').isHidden(), 'Esc closes the details');
     const onPath = await count('#span-rows .span-row.on-path');
     assert.ok(onPath >= 2, 'the critical path is highlighted');
     const total = Number((await page.textContent('#path-info')).match(/\d+/)[0]);
@@ -183,10 +183,10 @@ try {
     assert.match(await page.textContent('#path-info'), new RegExp(`span ${total} of ${total}`));
     // The slowest chain of the shop trace goes through the order service.
     assert.ok(visited.includes('POST /orders') && visited.length === total);
-    await page.keyboard.press('Escape');
     await page.click('#toggle-path');
     assert.equal(await count('#span-rows .span-row.on-path'), 0, 'the highlight can be switched off');
     await page.click('#toggle-path');
+    assert.ok(await page.locator('#span-details').isVisible(), 'following the path shows each span\'s details');
   });
 
   await step('trace-flame-graph', async () => {

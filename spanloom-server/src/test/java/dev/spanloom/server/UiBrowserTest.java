@@ -45,6 +45,7 @@ class UiBrowserTest {
 
   @BeforeAll
   static void sendTraces() throws Exception {
+    requireBrowserTools();
     spanloom = RunningSpanloom.start();
     long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
     traceA = shopOrder(now - 300_000 * MS, false, false);
@@ -70,12 +71,6 @@ class UiBrowserTest {
   void searchesOpensComparesAndScrollsTracesInChromium() throws Exception {
     Path repo = repositoryRoot();
     Path script = repo.resolve("spanloom-ui/e2e/ui.mjs");
-    Path playwright = repo.resolve("spanloom-ui/e2e/node_modules/playwright-core/package.json");
-    String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
-    assertThat(Files.isExecutable(Path.of(chromium)))
-        .as("chromium at " + chromium + " (run ./test, which installs it with apt-get)").isTrue();
-    assertThat(Files.exists(playwright))
-        .as(playwright + " (run ./test, which runs npm ci --prefix spanloom-ui/e2e)").isTrue();
     Path screenshots = repo.resolve("spanloom-server/target/ui-screenshots");
 
     ProcessBuilder pb = new ProcessBuilder("node", script.toString(),
@@ -83,7 +78,7 @@ class UiBrowserTest {
         "--a", traceA, "--b", traceB, "--big", bigTrace)
         .directory(script.getParent().toFile())
         .redirectErrorStream(true);
-    pb.environment().put("CHROMIUM", chromium);
+    pb.environment().put("CHROMIUM", System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
     Process node;
     try {
       node = pb.start();
@@ -105,6 +100,16 @@ class UiBrowserTest {
     try (var files = Files.list(screenshots)) {
       assertThat(files.filter(f -> f.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(20);
     }
+  }
+
+  /** Fails (not skips) without the browser or the script's node_modules: {@code ./test} installs both. */
+  private static void requireBrowserTools() {
+    String chromium = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
+    assertThat(Files.isExecutable(Path.of(chromium)))
+        .as("chromium at " + chromium + " (run ./test, which installs it with apt-get)").isTrue();
+    Path playwright = repositoryRoot().resolve("spanloom-ui/e2e/node_modules/playwright-core/package.json");
+    assertThat(Files.exists(playwright))
+        .as(playwright + " (run ./test, which runs npm ci --prefix spanloom-ui/e2e)").isTrue();
   }
 
   /** The shop's order: gateway → auth, order service → PostgreSQL, Kafka → notification, payment. */

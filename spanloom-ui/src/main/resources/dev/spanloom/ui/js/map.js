@@ -50,7 +50,7 @@ function draw(graph, open) {
   for (const [id, l] of layer) (columns[l] = columns[l] || []).push(id);
   const NW = 170;
   const NH = 38;
-  const GX = 150;
+  const GX = 230;
   const GY = 46;
   const pos = new Map();
   const tallest = Math.max(...columns.map((c) => (c ? c.length : 0)));
@@ -73,7 +73,7 @@ function draw(graph, open) {
     const d = back
       ? `M${a.x + NW / 2},${a.y + NH} C${a.x + NW / 2},${a.y + NH + 60} ${b.x + NW / 2},${b.y + NH + 60} ${b.x + NW / 2},${b.y + NH}`
       : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
-    const label = `${fmtRate(e.request_rate)} · ${fmtPct(e.error_rate, 1)} err · p95 ${fmtMs(e.p95_ms)}`;
+    const label = `${fmtRate(e.request_rate)} · ${fmtPct(e.error_rate, 1)} · p95 ${fmtMs(e.p95_ms)}`;
     const mx = back ? (a.x + b.x) / 2 + NW / 2 : (x1 + x2) / 2;
     const my = back ? Math.max(a.y, b.y) + NH + 50 : (y1 + y2) / 2 - 6;
     svg.append(h('g', { class: 'edge' + (e.error_rate > 0.05 ? ' failing' : ''), 'data-client': e.client, 'data-server': e.server },

@@ -103,33 +103,32 @@ export function parseTrace(json) {
 }
 
 /**
- * The critical path: from the end of the root backwards, the child that ends last before the
- * cursor is on the path (recursively), the time no child covers is the parent's own. Returns the
- * segments in time order ({span, start, end}) and the set of spans on the path.
+ * The critical path, the work the root waited for: from the end of the root backwards, the child
+ * that finished last before the cursor is on the path (recursively) and the cursor moves to its
+ * start; children running alongside it do not block and are passed over; time no child covers is
+ * the parent's own. A child is clipped to its parent. Returns the segments in time order
+ * ({span, start, end}) and the set of spans on the path.
  */
 export function criticalPath(trace) {
   const segments = [];
-  // Explicit stack of [span, until]; children are visited latest-ending first.
-  const visit = (span, until) => {
-    const work = [[span, until]];
-    while (work.length) {
-      const [s, limit] = work.pop();
-      let cursor = Math.min(s.end, limit);
-      const kids = s.children.slice().sort((a, b) => b.end - a.end);
-      const pending = [];
-      for (const c of kids) {
-        if (c.start >= cursor || c.end <= s.start) continue;
-        const childEnd = Math.min(c.end, cursor);
-        if (childEnd < cursor) segments.push({ span: s, start: childEnd, end: cursor });
-        pending.push([c, childEnd]);
-        cursor = Math.max(c.start, s.start);
-        if (cursor <= s.start) break;
-      }
-      if (cursor > s.start) segments.push({ span: s, start: s.start, end: cursor });
-      for (let i = pending.length - 1; i >= 0; i--) work.push(pending[i]);
+  // An explicit stack of [span, until]: a trace may be thousands of spans deep.
+  const work = trace.root ? [[trace.root, trace.root.end]] : [];
+  while (work.length) {
+    const [s, limit] = work.pop();
+    let cursor = Math.min(s.end, limit);
+    const kids = s.children
+      .map((c) => ({ c, end: Math.min(c.end, s.end), start: Math.max(c.start, s.start) }))
+      .filter((k) => k.end > k.start || k.c.duration === 0)
+      .sort((a, b) => b.end - a.end);
+    for (const k of kids) {
+      if (k.end > cursor) continue; // overlaps the child already on the path
+      if (k.end < cursor) segments.push({ span: s, start: k.end, end: cursor });
+      work.push([k.c, k.end]);
+      cursor = k.start;
+      if (cursor <= s.start) break;
     }
-  };
-  if (trace.root) visit(trace.root, trace.root.end);
+    if (cursor > s.start) segments.push({ span: s, start: s.start, end: cursor });
+  }
   segments.sort((a, b) => a.start - b.start || a.span.depth - b.span.depth);
   const spans = new Set(segments.map((g) => g.span));
   return { segments, spans };
