@@ -104,7 +104,10 @@ export function searchPage(ctx) {
     maxD.value = p.get('maxDuration') || '';
     range.value = p.get('range') || '1h';
     limit.value = p.get('limit') || '20';
-    if (service.options.length > 1) { service.value = p.get('service') || ''; loadOperations(service.value); }
+    // The lists may still be loading: a value from the URL gets its option now.
+    choose(service, p.get('service') || '');
+    choose(operation, p.get('operation') || '');
+    if (service.options.length > 1 && service.value) loadOperations(service.value);
     fetchResults();
   }
 
@@ -229,6 +232,11 @@ export function searchPage(ctx) {
 
   load(params);
   return { onQueryChange: load };
+}
+
+function choose(select, value) {
+  if (value && ![...select.options].some((o) => o.value === value)) select.append(h('option', { value }, value));
+  select.value = value;
 }
 
 function logfmt(key, value) {
