@@ -278,6 +278,20 @@ try {
     assert.match(await page.getAttribute('#span-rows .span-row.selected', 'class'), /on-path/);
   });
 
+  await step('big-trace-find', async () => {
+    const name = await page.textContent('#span-rows .span-row[data-depth="2"] .span-name');
+    await page.fill('#span-find', name);
+    const matches = Number((await page.textContent('#find-info')).replace(/,/g, '').match(/^\d+/)[0]);
+    assert.ok(matches > 1, `spans named "${name}" are found: ${matches}`);
+    assert.ok(await count('#span-rows .span-row.match') > 0, 'matches are marked');
+    await page.press('#span-find', 'Enter');
+    await page.press('#span-find', 'Enter');
+    assert.match(await page.textContent('#find-info'), new RegExp(`^2 of ${matches.toLocaleString('en-US')}$`));
+    assert.ok((await page.textContent('#span-rows .span-row.selected .span-name')).includes(name), 'Enter selects the next match');
+    await page.press('#span-find', 'Escape');
+    assert.equal(await count('#span-rows .span-row.match'), 0, 'Esc clears the search');
+  });
+
   await step('deep-link-span', async () => {
     await page.goto(base + '/trace/' + args.b);
     const id = await page.getAttribute('#span-rows .span-row:has(.span-name:text-is("send email"))', 'data-span');

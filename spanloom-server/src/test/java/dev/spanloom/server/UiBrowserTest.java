@@ -72,6 +72,11 @@ class UiBrowserTest {
     Path repo = repositoryRoot();
     Path script = repo.resolve("spanloom-ui/e2e/ui.mjs");
     Path screenshots = repo.resolve("spanloom-server/target/ui-screenshots");
+    if (Files.isDirectory(screenshots)) { // only this run's screenshots
+      try (var old = Files.list(screenshots)) {
+        for (Path f : old.filter(f -> f.toString().endsWith(".png")).toList()) Files.delete(f);
+      }
+    }
 
     ProcessBuilder pb = new ProcessBuilder("node", script.toString(),
         "--base", spanloom.jaegerQueryEndpoint(), "--out", screenshots.toString(),

@@ -102,6 +102,8 @@ class TraceView {
       h('button', { type: 'button', id: 'path-prev', title: 'Previous span on the critical path ([)', onclick: () => this.followPath(-1) }, '‹ Path'),
       h('button', { type: 'button', id: 'path-next', title: 'Next span on the critical path (])', onclick: () => this.followPath(1) }, 'Path ›'),
       h('span', { class: 'muted', id: 'path-info' }, `${this.cpSpans.length} spans on the critical path`),
+      this.findInput = h('input', { id: 'span-find', type: 'search', size: 28, placeholder: 'Find spans (name, service, attribute)', 'aria-label': 'Find spans; Enter for the next match', spellcheck: 'false' }),
+      this.findInfo = h('span', { class: 'muted', id: 'find-info', 'aria-live': 'polite' }),
       h('span', { class: 'grow' }),
       h('div', { class: 'legend' }, t.services.slice(0, 12).map((s) => h('span', null, h('span', { class: 'dot', style: { background: serviceColour(s) } }), s)))));
 
@@ -132,6 +134,12 @@ class TraceView {
       else this.select(span, { details: true });
     });
     this.rows.addEventListener('keydown', (e) => this.rowKey(e));
+    this.matches = [];
+    this.matchSet = new Set();
+    this.findInput.addEventListener('input', () => this.find(this.findInput.value));
+    this.findInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') { e.preventDefault(); this.nextMatch(e.shiftKey ? -1 : 1); } else if (e.key === 'Escape' && this.findInput.value) { e.stopPropagation(); this.findInput.value = ''; this.find(''); }
+    });
     const jump = (e) => {
       const r = this.minimap.getBoundingClientRect();
       const f = Math.min(1, Math.max(0, (e.clientY - r.top) / r.height));
@@ -144,6 +152,26 @@ class TraceView {
       document.addEventListener('mousemove', move);
       document.addEventListener('mouseup', up);
     });
+  }
+
+  /** Marks the spans whose service, name, ID or an attribute contains the text. */
+  find(text) {
+    const q = text.trim().toLowerCase();
+    this.matches = !q ? [] : this.trace.spans.filter((s) => s.name.toLowerCase().includes(q) || s.service.toLowerCase().includes(q)
+      || s.id === q || s.attributes.some(([k, v]) => k.toLowerCase().includes(q) || v.toLowerCase().includes(q)));
+    this.matchSet = new Set(this.matches);
+    this.matchIndex = -1;
+    this.findInfo.textContent = q ? `${this.matches.length.toLocaleString('en-US')} match${this.matches.length === 1 ? '' : 'es'}` : '';
+    this.renderRows();
+  }
+
+  nextMatch(delta) {
+    if (!this.matches.length) return;
+    const at = this.selected ? this.matches.indexOf(this.selected) : -1;
+    this.matchIndex = at < 0 ? (delta > 0 ? 0 : this.matches.length - 1) : (at + delta + this.matches.length) % this.matches.length;
+    if (this.tab !== 'timeline') this.setTab('timeline');
+    this.select(this.matches[this.matchIndex]);
+    this.findInfo.textContent = `${(this.matchIndex + 1).toLocaleString('en-US')} of ${this.matches.length.toLocaleString('en-US')}`;
   }
 
   setTab(k) {
@@ -211,7 +239,7 @@ class TraceView {
         onPath ? (this.cpBySpan.get(s) || []).map((g) => h('div', { class: 'crit', style: { left: (g.start / total) * 100 + '%', width: ((g.end - g.start) / total) * 100 + '%' } })) : null,
         h('span', { class: 'dur', style: left + width <= 80 ? { left: `calc(${left + width}% + 4px)` } : left > 15 ? { right: (100 - left) + '%', marginRight: '4px' } : { right: (100 - left - width) + '%', marginRight: '4px', color: '#111' } }, fmtDur(s.duration)));
       const row = h('div', {
-        class: 'span-row' + (s === this.selected ? ' selected' : '') + (onPath ? ' on-path' : ''),
+        class: 'span-row' + (s === this.selected ? ' selected' : '') + (onPath ? ' on-path' : '') + (this.matchSet.has(s) ? ' match' : ''),
         id: 'row-' + s.id, role: 'treeitem', 'aria-level': s.depth + 1, 'aria-selected': String(s === this.selected),
         'aria-expanded': hasKids ? String(open) : null, 'data-span': s.id, 'data-depth': s.depth,
         style: { top: i * ROW + 'px' },
