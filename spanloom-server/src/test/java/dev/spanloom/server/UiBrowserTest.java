@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,12 @@ class UiBrowserTest {
     requireBrowserTools();
     spanloom = RunningSpanloom.start();
     long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
-    traceA = shopOrder(now - 300_000 * MS, false, false);
-    traceB = shopOrder(now - 240_000 * MS, true, false);
-    shopOrder(now - 180_000 * MS, false, true);
-    shopOrder(now - 120_000 * MS, true, false);
+    traceA = shopOrder(now - 300_000 * MS, 1.0, false, false);
+    traceB = shopOrder(now - 240_000 * MS, 1.0, true, false);
+    shopOrder(now - 420_000 * MS, 0.8, false, false);
+    shopOrder(now - 180_000 * MS, 1.7, false, true);
+    shopOrder(now - 120_000 * MS, 2.6, true, false);
+    shopOrder(now - 60_000 * MS, 1.3, false, false);
     bigTrace = nightlyBatch(now - 600_000 * MS);
     for (SdkTracerProvider p : providers.values()) {
       assertThat(p.forceFlush().join(60, TimeUnit.SECONDS).isSuccess()).isTrue();
@@ -117,43 +120,47 @@ class UiBrowserTest {
         .as(playwright + " (run ./test, which runs npm ci --prefix spanloom-ui/e2e)").isTrue();
   }
 
-  /** The shop's order: gateway → auth, order service → PostgreSQL, Kafka → notification, payment. */
-  private static String shopOrder(long t0, boolean paymentRetry, boolean failed) {
+  /**
+   * The shop's order: gateway → auth, order service → PostgreSQL, Kafka → notification, payment;
+   * {@code slowdown} stretches every time in it (1.0: 150 ms).
+   */
+  private static String shopOrder(long t0, double slowdown, boolean paymentRetry, boolean failed) {
+    LongUnaryOperator at = ms -> t0 + (long) (ms * slowdown * MS);
     Span root = tracer("api-gateway").spanBuilder("POST /orders").setSpanKind(SpanKind.SERVER)
         .setNoParent().setStartTimestamp(t0, TimeUnit.NANOSECONDS)
         .setAttribute("http.request.method", "POST").setAttribute("http.route", "/orders")
         .setAttribute("http.response.status_code", failed ? 502L : 201L).startSpan();
-    child("auth-service", root, "verify token", SpanKind.SERVER, t0 + 2 * MS).end(t0 + 10 * MS, TimeUnit.NANOSECONDS);
-    Span order = child("order-service", root, "POST /orders", SpanKind.SERVER, t0 + 12 * MS);
-    Span insert = child("order-service", order, "INSERT orders", SpanKind.CLIENT, t0 + 15 * MS);
+    child("auth-service", root, "verify token", SpanKind.SERVER, at.applyAsLong(2)).end(at.applyAsLong(10), TimeUnit.NANOSECONDS);
+    Span order = child("order-service", root, "POST /orders", SpanKind.SERVER, at.applyAsLong(12));
+    Span insert = child("order-service", order, "INSERT orders", SpanKind.CLIENT, at.applyAsLong(15));
     insert.setAttribute("db.system", "postgresql");
     insert.setAttribute("db.statement", "INSERT INTO orders (id, customer, total) VALUES ($1, $2, $3)");
-    insert.end(t0 + 45 * MS, TimeUnit.NANOSECONDS);
-    Span publish = child("order-service", order, "publish order.created", SpanKind.PRODUCER, t0 + 50 * MS);
+    insert.end(at.applyAsLong(45), TimeUnit.NANOSECONDS);
+    Span publish = child("order-service", order, "publish order.created", SpanKind.PRODUCER, at.applyAsLong(50));
     publish.setAttribute("messaging.system", "kafka");
     publish.setAttribute("messaging.destination.name", "order.created");
-    publish.end(t0 + 55 * MS, TimeUnit.NANOSECONDS);
-    Span consume = child("notification-service", publish, "consume order.created", SpanKind.CONSUMER, t0 + 60 * MS);
-    Span email = child("notification-service", consume, "send email", SpanKind.CLIENT, t0 + 65 * MS);
+    publish.end(at.applyAsLong(55), TimeUnit.NANOSECONDS);
+    Span consume = child("notification-service", publish, "consume order.created", SpanKind.CONSUMER, at.applyAsLong(60));
+    Span email = child("notification-service", consume, "send email", SpanKind.CLIENT, at.applyAsLong(65));
     if (failed) {
-      email.addEvent("smtp_error", Attributes.of(AttributeKey.longKey("smtp.attempt"), 1L), t0 + 70 * MS, TimeUnit.NANOSECONDS);
+      email.addEvent("smtp_error", Attributes.of(AttributeKey.longKey("smtp.attempt"), 1L), at.applyAsLong(70), TimeUnit.NANOSECONDS);
       email.setStatus(StatusCode.ERROR, "421 service not available");
     }
-    email.end(t0 + 95 * MS, TimeUnit.NANOSECONDS);
-    consume.end(t0 + 100 * MS, TimeUnit.NANOSECONDS);
-    Span charge = child("payment-service", order, "charge card", SpanKind.CLIENT, t0 + 60 * MS);
+    email.end(at.applyAsLong(95), TimeUnit.NANOSECONDS);
+    consume.end(at.applyAsLong(100), TimeUnit.NANOSECONDS);
+    Span charge = child("payment-service", order, "charge card", SpanKind.CLIENT, at.applyAsLong(60));
     charge.setAttribute("payment.amount", 4200L);
     charge.setAttribute("payment.currency", "EUR");
     if (failed) charge.setStatus(StatusCode.ERROR, "card declined");
-    charge.end(t0 + 100 * MS, TimeUnit.NANOSECONDS);
+    charge.end(at.applyAsLong(100), TimeUnit.NANOSECONDS);
     if (paymentRetry) {
-      Span retry = child("payment-service", order, "charge card retry", SpanKind.CLIENT, t0 + 101 * MS);
+      Span retry = child("payment-service", order, "charge card retry", SpanKind.CLIENT, at.applyAsLong(101));
       retry.setAttribute("payment.amount", 4200L);
-      retry.end(t0 + 126 * MS, TimeUnit.NANOSECONDS);
+      retry.end(at.applyAsLong(126), TimeUnit.NANOSECONDS);
     }
-    order.end(t0 + 132 * MS, TimeUnit.NANOSECONDS);
+    order.end(at.applyAsLong(132), TimeUnit.NANOSECONDS);
     if (failed) root.setStatus(StatusCode.ERROR, "payment failed");
-    root.end(t0 + 150 * MS, TimeUnit.NANOSECONDS);
+    root.end(at.applyAsLong(150), TimeUnit.NANOSECONDS);
     return root.getSpanContext().getTraceId();
   }
 
