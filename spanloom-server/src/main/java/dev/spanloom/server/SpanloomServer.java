@@ -21,6 +21,7 @@ import dev.spanloom.server.api.ServiceGraphApi;
 import dev.spanloom.server.api.ServiceGraphQuery;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
+import dev.spanloom.server.api.WebUi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.exporter.ExporterMetrics;
@@ -221,6 +222,10 @@ public final class SpanloomServer implements AutoCloseable {
     new JaegerApi(storage.reader(), serviceGraph).mount(sb);
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
+    // The web UI reads traces and searches through Tempo's API on its own origin.
+    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
+        searchSettings, this::searched)).mountUiRoutes(sb);
+    WebUi.mount(sb);
     return sb.build();
   }
 
