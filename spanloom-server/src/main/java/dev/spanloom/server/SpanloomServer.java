@@ -20,6 +20,7 @@ import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
+import dev.spanloom.server.exporter.PrometheusExporter;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
 import dev.spanloom.server.receiver.OtlpGrpcService;
 import dev.spanloom.server.receiver.OtlpHttpService;
@@ -92,7 +93,8 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("otlp")
         .receiver("jaeger")
         .receiver("zipkin")
-        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer())));
+        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()))
+        .metricsExporter(PrometheusExporter.TYPE, PrometheusExporter::fromConfig));
     graph = PipelineGraph.build(root, components);
 
     ConfigNode queueConfig = config.ingestQueue();
@@ -320,6 +322,11 @@ public final class SpanloomServer implements AutoCloseable {
   /** Tempo's {@code query_frontend.search} settings in force. */
   public SearchSettings searchSettings() {
     return searchSettings;
+  }
+
+  /** The pipeline components of a type, e.g. a metrics exporter to ask for its port. */
+  public <T> List<T> components(Class<T> type) {
+    return graph.components(type);
   }
 
   public StorageComponent storage() {
