@@ -13,7 +13,10 @@ import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.pipeline.metrics.SpanMetricsView;
 import dev.spanloom.server.api.JaegerApi;
+import dev.spanloom.server.api.RedApi;
+import dev.spanloom.server.api.RedHistory;
 import dev.spanloom.server.api.SearchSettings;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
@@ -66,6 +69,7 @@ public final class SpanloomServer implements AutoCloseable {
   private final Map<String, Server> receiverServers = new LinkedHashMap<>();
   private final Server queryServer;
   private final SearchSettings searchSettings;
+  private final RedHistory redHistory; // null without a spanmetrics connector
   private final Counter searches = Counter.builder().name("spanloom_query_frontend_queries")
       .help("Searches answered, by operation.").labelNames("op").register(registry);
   private final Counter searchesWithinSlo = Counter.builder().name("spanloom_query_frontend_queries_within_slo")
@@ -117,6 +121,8 @@ public final class SpanloomServer implements AutoCloseable {
       }
     }
     searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
+    List<SpanMetricsView> spanMetrics = graph.components(SpanMetricsView.class);
+    redHistory = spanMetrics.isEmpty() ? null : new RedHistory(spanMetrics.get(0));
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
     Endpoint zipkinQuery = config.zipkinQueryEndpoint();
@@ -209,6 +215,7 @@ public final class SpanloomServer implements AutoCloseable {
   private Server buildJaegerQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
     new JaegerApi(storage.reader()).mount(sb);
+    new RedApi(redHistory).mount(sb); // the UI's RED view, beside Jaeger's API
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     return sb.build();
   }
@@ -222,6 +229,7 @@ public final class SpanloomServer implements AutoCloseable {
     ServerBuilder sb = serverBuilder(endpoint);
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
+    new RedApi(redHistory).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
@@ -273,6 +281,7 @@ public final class SpanloomServer implements AutoCloseable {
     started = true;
     storage.start();
     graph.start();
+    if (redHistory != null) redHistory.start();
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
     queryServer.start().join();
@@ -347,6 +356,7 @@ public final class SpanloomServer implements AutoCloseable {
     if (!zipkinQueryShared) servers.add(zipkinQueryServer);
     stopAll(servers);
     queue.close();
+    if (redHistory != null) redHistory.close();
     graph.close();
     if (remoteSampling != null) remoteSampling.close();
     storage.close();
