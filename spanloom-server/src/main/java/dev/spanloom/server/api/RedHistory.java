@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A short, bounded memory of span metrics for the RED API: every {@code step} the cumulative
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  * Rates and quantiles are differences between two samples, as Prometheus' {@code rate} would take.
  */
 public final class RedHistory implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedHistory.class);
   public static final Duration DEFAULT_STEP = Duration.ofSeconds(15);
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
   public static final int DEFAULT_MAX_OPERATIONS = 1000;
@@ -75,7 +78,14 @@ public final class RedHistory implements AutoCloseable {
       return t;
     });
     long millis = step.toMillis();
-    timer.scheduleAtFixedRate(this::sample, millis, millis, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(() -> {
+      try {
+        sample();
+      } catch (RuntimeException e) {
+        // A failed sample leaves a gap in the series; it must not end the sampling.
+        LOG.warn("event=red_sample_failed error={}", e.toString());
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   @Override
