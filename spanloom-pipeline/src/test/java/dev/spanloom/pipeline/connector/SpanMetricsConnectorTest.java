@@ -135,9 +135,11 @@ class SpanMetricsConnectorTest {
       SpanMetricsConnector c = connector(SEED);
       c.consume(List.of(span("order-service", "POST /orders", 30, 0xabcL)));
 
-      assertThat(openMetricsLines(c)).anySatisfy(l -> assertThat(l)
-          .startsWith("traces_spanmetrics_duration_milliseconds_bucket{")
-          .contains("le=\"50.0\"} 1 # {span_id=\"0000000000000abc\",trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 30.0 "));
+      // The exemplar's value is the duration in ms, its timestamp the span's end.
+      assertThat(openMetricsLines(c)).contains("traces_spanmetrics_duration_milliseconds_bucket{http_method=\"POST\","
+          + "http_status_code=\"200\",service=\"order-service\",span_kind=\"SPAN_KIND_SERVER\",span_name=\"POST /orders\","
+          + "status_code=\"STATUS_CODE_UNSET\",le=\"50.0\"} 1 # {span_id=\"0000000000000abc\","
+          + "trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 30.0 1764400000.030");
       assertThat(openMetricsLines(c)).anySatisfy(l -> assertThat(l)
           .startsWith("traces_spanmetrics_calls_total{")
           .contains("} 1.0 # {span_id=\"0000000000000abc\",trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 30.0 "));
