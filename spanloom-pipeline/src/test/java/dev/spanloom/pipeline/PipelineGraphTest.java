@@ -595,7 +595,7 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "connectors.exceptions: unknown type \"exceptions\" (expected one of: counting, forward, spanmetrics)");
+          """, "connectors.exceptions: unknown type \"exceptions\" (expected one of: counting, forward, servicegraph, spanmetrics)");
     }
 
     @Test
@@ -683,7 +683,7 @@ class PipelineGraphTest {
               traces: {receivers: [otlp], exporters: [store]}
               metrics: {receivers: [otlp], exporters: [capture]}
           """, "service.pipelines.metrics.receivers: \"otlp\" is not a connector producing metrics "
-              + "(expected: one of [counting, spanmetrics] defined under connectors)");
+              + "(expected: one of [counting, servicegraph, spanmetrics] defined under connectors)");
     }
 
     @Test

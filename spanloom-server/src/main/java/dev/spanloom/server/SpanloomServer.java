@@ -13,11 +13,15 @@ import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.pipeline.connector.ServiceGraphConnector;
 import dev.spanloom.pipeline.metrics.SpanMetricsView;
+import dev.spanloom.pipeline.servicegraph.ServiceGraphEdges;
 import dev.spanloom.server.api.JaegerApi;
 import dev.spanloom.server.api.RedApi;
 import dev.spanloom.server.api.RedHistory;
 import dev.spanloom.server.api.SearchSettings;
+import dev.spanloom.server.api.ServiceGraphApi;
+import dev.spanloom.server.api.ServiceGraphQuery;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
@@ -70,6 +74,7 @@ public final class SpanloomServer implements AutoCloseable {
   private final Server queryServer;
   private final SearchSettings searchSettings;
   private final RedHistory redHistory; // null without a spanmetrics connector
+  private final ServiceGraphQuery serviceGraph;
   private final Counter searches = Counter.builder().name("spanloom_query_frontend_queries")
       .help("Searches answered, by operation.").labelNames("op").register(registry);
   private final Counter searchesWithinSlo = Counter.builder().name("spanloom_query_frontend_queries_within_slo")
@@ -123,6 +128,7 @@ public final class SpanloomServer implements AutoCloseable {
     searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
     List<SpanMetricsView> spanMetrics = graph.components(SpanMetricsView.class);
     redHistory = spanMetrics.isEmpty() ? null : new RedHistory(spanMetrics.get(0));
+    serviceGraph = new ServiceGraphQuery(storage.reader(), serviceGraphEdges(root));
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
     Endpoint zipkinQuery = config.zipkinQueryEndpoint();
@@ -130,7 +136,7 @@ public final class SpanloomServer implements AutoCloseable {
         .filter(r -> r.endpoint().equals(zipkinQuery)).findFirst().orElse(null);
     zipkinQueryShared = zipkinShared != null;
     ServerBuilder zipkinQueryBuilder = zipkinQueryShared ? zipkinShared.builder() : serverBuilder(zipkinQuery);
-    new ZipkinApi(storage.reader()).mount(zipkinQueryBuilder);
+    new ZipkinApi(storage.reader(), serviceGraph).mount(zipkinQueryBuilder);
     Server zipkinQueryOwn = zipkinQueryShared ? null : zipkinQueryBuilder.build();
     Server shared = null;
     for (Map.Entry<String, EndpointServer> r : zipkinReceivers.entrySet()) {
@@ -214,8 +220,9 @@ public final class SpanloomServer implements AutoCloseable {
 
   private Server buildJaegerQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
-    new JaegerApi(storage.reader()).mount(sb);
+    new JaegerApi(storage.reader(), serviceGraph).mount(sb);
     new RedApi(redHistory).mount(sb); // the UI's RED view, beside Jaeger's API
+    new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     return sb.build();
   }
@@ -230,6 +237,7 @@ public final class SpanloomServer implements AutoCloseable {
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
     new RedApi(redHistory).mount(sb);
+    new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
@@ -244,6 +252,20 @@ public final class SpanloomServer implements AutoCloseable {
       return HttpResponse.of(HttpStatus.OK, MediaType.parse(writer.getContentType()), out.toByteArray());
     });
     return sb.build();
+  }
+
+  /**
+   * The edge algorithm of the first servicegraph connector configured, else the Collector's
+   * defaults: the dependency APIs then draw the graph the connector's metrics count.
+   */
+  private static ServiceGraphEdges serviceGraphEdges(ConfigNode root) {
+    ConfigNode connectors = root.child("connectors");
+    for (String id : connectors.keys()) {
+      if (id.split("/", 2)[0].equals(ServiceGraphConnector.TYPE)) {
+        return ServiceGraphConnector.edgesFromConfig(connectors.child(id));
+      }
+    }
+    return ServiceGraphEdges.DEFAULT;
   }
 
   private static ServerBuilder serverBuilder(Endpoint endpoint) {
