@@ -48,7 +48,7 @@ public final class RedApi {
     sb.service("/api/red", (ctx, req) -> answer(ctx));
   }
 
-  private HttpResponse answer(ServiceRequestContext ctx) {
+  HttpResponse answer(ServiceRequestContext ctx) {
     if (history == null) {
       return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
           "no span metrics: configure a spanmetrics connector (connectors: {spanmetrics: {}}) and list it "

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.server.Server;
-import com.linecorp.armeria.server.ServerBuilder;
 import dev.spanloom.model.Attributes;
 import dev.spanloom.model.Resource;
 import dev.spanloom.model.Span;
@@ -29,7 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -56,11 +56,26 @@ class RedApiTest {
       return Instant.ofEpochSecond(nowSeconds.get());
     }
   };
+  // One server for all tests (a server's stop waits out its event loop's quiet period); it
+  // answers with the API of the running test.
+  static Server server;
+  static WebClient client;
+  static volatile RedApi api;
   SpanMetricsConnector connector;
   RedHistory history;
-  Server server;
-  WebClient client;
   long nextSpanId = 1;
+
+  @BeforeAll
+  static void startServer() {
+    server = Server.builder().http(0).service("/api/red", (ctx, req) -> api.answer(ctx)).build();
+    server.start().join();
+    client = WebClient.of("http://127.0.0.1:" + server.activeLocalPort());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.stop().join();
+  }
 
   @BeforeEach
   void start() {
@@ -70,21 +85,7 @@ class RedApiTest {
             List.of("5ms", "10ms", "25ms", "50ms", "75ms", "100ms", "250ms", "500ms", "1s", "2.5s", "5s"))),
         "exemplars", Map.of("enabled", true)))), () -> nowSeconds.get() * 1_000_000_000L);
     history = new RedHistory(connector, clock, Duration.ofSeconds(15), Duration.ofHours(1), 1000);
-    startServer(new RedApi(history));
-  }
-
-  void startServer(RedApi api) {
-    if (server != null) server.stop().join();
-    ServerBuilder sb = Server.builder().http(0);
-    api.mount(sb);
-    server = sb.build();
-    server.start().join();
-    client = WebClient.of("http://127.0.0.1:" + server.activeLocalPort());
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop().join();
+    api = new RedApi(history);
   }
 
   void send(String service, String name, SpanKind kind, StatusCode status, long durationMillis, int count) {
@@ -251,7 +252,7 @@ class RedApiTest {
 
   @Test
   void withoutASpanmetricsConnectorAnswers404SayingToConfigureOne() {
-    startServer(new RedApi(null));
+    api = new RedApi(null);
 
     AggregatedHttpResponse r = get("/api/red");
     assertThat(r.status().code()).isEqualTo(404);
