@@ -150,7 +150,9 @@ public record SpanMetricsConfig(
     }
 
     List<Dimension> dimensions = new ArrayList<>();
-    Set<String> labels = new HashSet<>(List.of(naming.serviceLabel, "span_name", "span_kind", "status_code"));
+    // The default labels, and those Prometheus or the overflow series reserve.
+    Set<String> labels = new HashSet<>(List.of(naming.serviceLabel, "span_name", "span_kind", "status_code",
+        "le", "quantile", "otel_metric_overflow"));
     for (ConfigNode d : config.nodeList("dimensions")) {
       d.requireKnownKeys(Set.of("name", "default"));
       String name = d.string("name", "");
@@ -159,7 +161,8 @@ public record SpanMetricsConfig(
       if (DEFAULT_DIMENSIONS.contains(name)) continue;
       String label = labelName(name);
       if (!labels.add(label)) {
-        throw d.invalid("name", name, "a dimension whose label " + label + " no other dimension has");
+        throw d.invalid("name", name, "a name whose label " + label
+            + " is not a default label, le, quantile, otel_metric_overflow or another dimension's");
       }
       dimensions.add(new Dimension(name, d.string("default", null), label));
     }

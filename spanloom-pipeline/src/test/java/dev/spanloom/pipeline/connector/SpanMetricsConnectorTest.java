@@ -374,6 +374,13 @@ class SpanMetricsConnectorTest {
     }
 
     @Test
+    void rejectsADimensionWhoseLabelIsTaken() {
+      assertThatThrownBy(() -> connector("dimensions: [{name: le}]"))
+          .hasMessage("connectors.spanmetrics.dimensions[0].name: \"le\" (expected: a name whose label le is not "
+              + "a default label, le, quantile, otel_metric_overflow or another dimension's)");
+    }
+
+    @Test
     void rejectsAnUnknownNaming() {
       assertThatThrownBy(() -> connector("naming: grafana"))
           .hasMessage("connectors.spanmetrics.naming: \"grafana\" (expected: spanloom, collector or tempo)");
