@@ -23,17 +23,77 @@ class ConfigurationTest {
   @Test
   void builtInDefaultBuildsWithoutBindingAnything() {
     SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
-    assertThat(server.toString()).contains("traces: [otlp, jaeger, zipkin] -> [memory_limiter, batch] -> [store, spanmetrics]");
+    assertThat(server.toString())
+        .contains("traces: [otlp, jaeger, zipkin] -> [memory_limiter, batch] -> [store, spanmetrics, servicegraph]");
   }
 
   @Test
   void builtInDefaultKeepsSpanMetricsForPrometheusAndTheRedApi() {
     SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
-    assertThat(server.toString()).contains("metrics/spanmetrics: [spanmetrics] -> [] -> [prometheus]");
+    assertThat(server.toString()).contains("metrics/spanmetrics: [spanmetrics] -> [] -> [prometheus]")
+        .contains("metrics/servicegraph: [servicegraph] -> [] -> [prometheus]");
     assertThat(server.components(dev.spanloom.pipeline.connector.SpanMetricsConnector.class))
         .singleElement().hasToString("spanmetrics{naming=spanloom, namespace=traces.spanmetrics, buckets=[PT0.005S, "
             + "PT0.01S, PT0.025S, PT0.05S, PT0.075S, PT0.1S, PT0.25S, PT0.5S, PT1S, PT2.5S, PT5S], unit=ms, "
             + "dimensions=[], exemplars=true, metrics_expiration=PT1H, aggregation_cardinality_limit=5000}");
+  }
+
+  /**
+   * The seed's spanmetrics block and pipelines, as written; the seed leaves the otlp receiver, the
+   * batch processor and the otlp/jaeger and prometheus exporters to be defined, so this adds them.
+   */
+  @Test
+  void seedSpanMetricsConnectorAndPipelinesLoadAsWritten() {
+    String seed = """
+        connectors:
+          spanmetrics:
+            histogram:
+              explicit:
+                buckets: [5ms, 10ms, 25ms, 50ms, 75ms, 100ms, 250ms, 500ms, 1s, 2.5s, 5s]
+            dimensions:
+              - name: http.method
+              - name: http.status_code
+              - name: service.name
+            exemplars:
+              enabled: true  # Links metrics back to trace IDs
+
+        service:
+          pipelines:
+            traces:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [otlp/jaeger, spanmetrics]
+            metrics/spanmetrics:
+              receivers: [spanmetrics]
+              exporters: [prometheus]
+        """;
+    String definitions = """
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: 127.0.0.1:0
+        processors:
+          batch: {}
+        exporters:
+          otlp/jaeger:
+            endpoint: jaeger:4317
+            tls:
+              insecure: true
+          prometheus:
+            endpoint: 127.0.0.1:0
+        storage:
+          trace:
+            backend: memory
+        """;
+    SpanloomServer server = build(seed + definitions);
+
+    assertThat(server.toString())
+        .contains("traces: [otlp] -> [batch] -> [otlp/jaeger, spanmetrics]")
+        .contains("metrics/spanmetrics: [spanmetrics] -> [] -> [prometheus]");
+    // service.name is a default dimension already: listed again, it adds no second label.
+    assertThat(server.components(dev.spanloom.pipeline.connector.SpanMetricsConnector.class).get(0).toString())
+        .contains("dimensions=[http.method, http.status_code]", "exemplars=true");
   }
 
   @Test
