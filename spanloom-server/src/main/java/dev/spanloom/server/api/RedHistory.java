@@ -85,7 +85,7 @@ public final class RedHistory implements AutoCloseable {
         // A failed sample leaves a gap in the series; it must not end the sampling.
         LOG.warn("event=red_sample_failed error={}", e.toString());
       }
-    }, millis, millis, TimeUnit.MILLISECONDS);
+    }, 0, millis, TimeUnit.MILLISECONDS); // the first sample, at start, is the baseline of the first step
   }
 
   @Override
