@@ -7,13 +7,17 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code spanloom [--config FILE]}: starts Spanloom with the given configuration, or with the
- * built-in all-in-one default. Tempo's {@code -config.file=FILE} is understood too. A bad
+ * built-in all-in-one default. {@code spanloom slo rules ...} writes Prometheus rules instead
+ * ({@link SloRulesCommand}). Tempo's {@code -config.file=FILE} is understood too. A bad
  * configuration exits with status 2 and a message naming the key.
  */
 public final class Spanloom {
   private Spanloom() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length >= 1 && args[0].equals("slo")) {
+      System.exit(SloRulesCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
     Path configFile = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];

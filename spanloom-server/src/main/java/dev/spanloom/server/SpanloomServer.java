@@ -28,6 +28,9 @@ import dev.spanloom.server.receiver.ReceiverMetrics;
 import dev.spanloom.server.receiver.ZipkinHttpService;
 import dev.spanloom.server.sampling.RemoteSamplingServer;
 import dev.spanloom.server.sampling.SamplingMetrics;
+import dev.spanloom.server.slo.SloConfig;
+import dev.spanloom.server.slo.SloEngine;
+import dev.spanloom.server.slo.SloSubsystem;
 import dev.spanloom.storage.StorageComponent;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -75,6 +78,7 @@ public final class SpanloomServer implements AutoCloseable {
   // Zipkin's read API; the very server of a zipkin receiver on the same endpoint, as on a Zipkin server.
   private final Server zipkinQueryServer;
   private final boolean zipkinQueryShared;
+  private final SloSubsystem slo;
   private boolean started;
 
   public SpanloomServer(SpanloomConfig config) {
@@ -86,7 +90,14 @@ public final class SpanloomServer implements AutoCloseable {
    * processors, exporters and connectors beside the built-in ones.
    */
   public SpanloomServer(SpanloomConfig config, UnaryOperator<ComponentRegistry> extraComponents) {
+    this(config, extraComponents, Clock.systemUTC(), SloEngine.Ticker.scheduled());
+  }
+
+  /** With the clock and ticker SLO evaluation runs on: tests drive evaluations by hand. */
+  public SpanloomServer(SpanloomConfig config, UnaryOperator<ComponentRegistry> extraComponents, Clock sloClock,
+      SloEngine.Ticker sloTicker) {
     ConfigNode root = config.root();
+    SloConfig sloConfig = config.slo();
     storage = StorageFactory.create(config);
     ComponentRegistry components = extraComponents.apply(ComponentRegistry.withBuiltins()
         .receiver("otlp")
@@ -94,6 +105,7 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("zipkin")
         .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer())));
     graph = PipelineGraph.build(root, components);
+    slo = SloSubsystem.create(sloConfig, graph, sloClock, sloTicker);
 
     ConfigNode queueConfig = config.ingestQueue();
     long maxBytes = queueConfig.bytes("max_bytes", 128 * MIB);
@@ -208,6 +220,7 @@ public final class SpanloomServer implements AutoCloseable {
     ServerBuilder sb = serverBuilder(endpoint);
     new JaegerApi(storage.reader()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
+    slo.mount(sb); // for the web UI served on this port
     return sb.build();
   }
 
@@ -220,6 +233,7 @@ public final class SpanloomServer implements AutoCloseable {
     ServerBuilder sb = serverBuilder(endpoint);
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
+    slo.mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
@@ -253,6 +267,7 @@ public final class SpanloomServer implements AutoCloseable {
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
     SamplingMetrics.register(registry, graph);
+    slo.registerMetrics(registry);
     JvmMetrics.builder().register(registry);
   }
 
@@ -271,6 +286,7 @@ public final class SpanloomServer implements AutoCloseable {
     started = true;
     storage.start();
     graph.start();
+    slo.start();
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
     queryServer.start().join();
@@ -326,6 +342,11 @@ public final class SpanloomServer implements AutoCloseable {
     return storage;
   }
 
+  /** The SLO engine, webhook and rules ({@code slo:}). */
+  public SloSubsystem slo() {
+    return slo;
+  }
+
   public PrometheusRegistry registry() {
     return registry;
   }
@@ -340,6 +361,7 @@ public final class SpanloomServer implements AutoCloseable {
     if (!zipkinQueryShared) servers.add(zipkinQueryServer);
     stopAll(servers);
     queue.close();
+    slo.close();
     graph.close();
     if (remoteSampling != null) remoteSampling.close();
     storage.close();
@@ -354,6 +376,6 @@ public final class SpanloomServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Spanloom{storage=" + storage + ", " + graph + ", " + queue + "}";
+    return "Spanloom{storage=" + storage + ", " + graph + ", " + queue + ", " + slo + "}";
   }
 }
