@@ -26,6 +26,7 @@ public final class SloRules {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .disable(YAMLGenerator.Feature.SPLIT_LINES)
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
       .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
