@@ -25,6 +25,7 @@ public record ServiceLevelObjective(
 
   /** The error budget as a ratio of requests: {@code 1 - objective}. */
   public double errorBudget() {
-    return 1 - objective;
+    // Decimal: in doubles 1 - 0.99 is 0.010000000000000009, and a 100% error ratio would burn 99.99999999999991x.
+    return java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(Double.toString(objective))).doubleValue();
   }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.spanloom.model.SpanKind;
-import dev.spanloom.pipeline.ComponentRegistry;
 import dev.spanloom.pipeline.config.ConfigException;
-import dev.spanloom.pipeline.metrics.MetricsExporter;
 import dev.spanloom.server.SpanloomServer;
 import dev.spanloom.server.config.SpanloomConfig;
 import java.time.Duration;
@@ -14,39 +12,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SloConfigTest {
-  /** A Spanloom whose traces pipeline feeds a span-metrics connector, plus the given slo section. */
-  static final String WITH_SPAN_METRICS = """
-      receivers:
-        otlp:
-          protocols:
-            grpc: {endpoint: 127.0.0.1:0}
-      connectors:
-        recordingspanmetrics: {}
-      exporters:
-        store: {}
-        nop: {}
-      service:
-        pipelines:
-          traces: {receivers: [otlp], exporters: [store, recordingspanmetrics]}
-          metrics: {receivers: [recordingspanmetrics], exporters: [nop]}
-      server: {http_listen_address: 127.0.0.1, http_listen_port: 0}
-      storage: {trace: {backend: memory}}
-      query: {jaeger: {endpoint: "127.0.0.1:0"}, zipkin: {endpoint: "127.0.0.1:0"}}
-      """;
-
-  /** The test connector and a metrics exporter that reads nothing, as the Collector's nop exporter. */
-  public static ComponentRegistry withRecordingSpanMetrics(ComponentRegistry registry, RecordingSpanMetrics connector) {
-    return registry
-        .metricsConnector(RecordingSpanMetrics.TYPE, node -> connector)
-        .metricsExporter("nop", (node, producer) -> new MetricsExporter() {});
-  }
-
   private static SloConfig parse(String slo) {
-    return SpanloomConfig.parse(WITH_SPAN_METRICS + slo, "test").slo();
+    return SpanloomConfig.parse(SloTestConfigs.WITH_SPAN_METRICS + slo, "test").slo();
   }
 
   private static void build(String yaml) {
-    new SpanloomServer(SpanloomConfig.parse(yaml, "test"), r -> withRecordingSpanMetrics(r, new RecordingSpanMetrics()));
+    new SpanloomServer(SpanloomConfig.parse(yaml, "test"), r -> SloTestConfigs.withRecordingSpanMetrics(r, new RecordingSpanMetrics()));
   }
 
   private static final String OBJECTIVE = """
@@ -143,7 +114,7 @@ class SloConfigTest {
 
   @Test
   void rejectsALatencyThresholdThatIsNoBucketBoundNamingTheBounds() {
-    assertThatThrownBy(() -> build(WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "300ms")))
+    assertThatThrownBy(() -> build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "300ms")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("slo.objectives[0].sli.latency.threshold: 300ms (expected: a bucket bound of "
             + "connectors.recordingspanmetrics: 100ms, 250ms, 500ms, 1000ms, 2500ms)");
@@ -151,14 +122,14 @@ class SloConfigTest {
 
   @Test
   void rejectsAConnectorThatIsNotInThePipelines() {
-    assertThatThrownBy(() -> build(WITH_SPAN_METRICS + OBJECTIVE + "  connector: spanmetrics/red\n"))
+    assertThatThrownBy(() -> build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE + "  connector: spanmetrics/red\n"))
         .hasMessage("slo.connector: \"spanmetrics/red\" (expected: a spanmetrics connector in a pipeline: one of "
             + "[recordingspanmetrics])");
   }
 
   @Test
   void rejectsObjectivesWithoutSpanMetrics() {
-    String noConnector = WITH_SPAN_METRICS.replace("store, recordingspanmetrics", "store")
+    String noConnector = SloTestConfigs.WITH_SPAN_METRICS.replace("store, recordingspanmetrics", "store")
         .replace("    metrics: {receivers: [recordingspanmetrics], exporters: [nop]}\n", "")
         .replace("connectors:\n  recordingspanmetrics: {}\n", "");
     assertThatThrownBy(() -> build(noConnector + OBJECTIVE))
@@ -168,6 +139,6 @@ class SloConfigTest {
 
   @Test
   void acceptsALatencyThresholdOnABucketBound() {
-    build(WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "2.5s"));
+    build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "2.5s"));
   }
 }
