@@ -115,7 +115,10 @@ public record SloConfig(
     Sli sli = sli(o);
     if (!o.has("objective")) throw new ConfigException(o.pathOf("objective") + ": missing (expected: a percentage such as 99.5)");
     double percent = o.number("objective", 0);
-    if (!(percent > 0 && percent < 100)) throw o.invalid("objective", o.string("objective", ""), "a percentage above 0 and below 100, such as 99.5");
+    if (!(percent > 0 && percent < 100)) {
+      throw new ConfigException(o.pathOf("objective") + ": " + new java.math.BigDecimal(Double.toString(percent))
+          .stripTrailingZeros().toPlainString() + " (expected: a percentage above 0 and below 100, such as 99.5)");
+    }
     Duration window = DEFAULT_WINDOW;
     if (o.has("window")) {
       String text = o.string("window", "");

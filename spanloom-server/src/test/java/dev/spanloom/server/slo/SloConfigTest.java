@@ -70,7 +70,7 @@ class SloConfigTest {
   @Test
   void rejectsAnObjectiveOfAHundredPercent() {
     assertThatThrownBy(() -> parse(OBJECTIVE.replace("99.5", "100")))
-        .hasMessage("slo.objectives[0].objective: \"100\" (expected: a percentage above 0 and below 100, such as 99.5)");
+        .hasMessage("slo.objectives[0].objective: 100 (expected: a percentage above 0 and below 100, such as 99.5)");
   }
 
   @Test
