@@ -98,7 +98,7 @@ public record SloConfig(
     Duration elapsed = retry.duration("max_elapsed_time", Duration.ofMinutes(5));
     if (initial.isZero() || initial.isNegative()) throw retry.invalid("initial_interval", retry.string("initial_interval", ""), "> 0s");
     if (max.compareTo(initial) < 0) {
-      throw retry.invalid("max_interval", retry.string("max_interval", ""), ">= initial_interval " + retry.string("initial_interval", "1s"));
+      throw retry.invalid("max_interval", retry.string("max_interval", "30s"), ">= initial_interval " + retry.string("initial_interval", "1s"));
     }
     if (elapsed.isZero() || elapsed.isNegative()) throw retry.invalid("max_elapsed_time", retry.string("max_elapsed_time", ""), "> 0s");
     return new WebhookSettings(uri, timeout, w.bool("send_resolved", true), retry.bool("enabled", true), initial, max,

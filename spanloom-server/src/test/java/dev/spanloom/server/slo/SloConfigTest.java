@@ -141,4 +141,10 @@ class SloConfigTest {
   void acceptsALatencyThresholdOnABucketBound() {
     build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "2.5s"));
   }
+
+  @Test
+  void rejectsARetryIntervalBelowTheDefaultMaximumNamingTheDefault() {
+    assertThatThrownBy(() -> parse(OBJECTIVE + "  webhook: {endpoint: http://relay/hook, retry_on_failure: {initial_interval: 1m}}\n"))
+        .hasMessage("slo.webhook.retry_on_failure.max_interval: \"30s\" (expected: >= initial_interval 1m)");
+  }
 }

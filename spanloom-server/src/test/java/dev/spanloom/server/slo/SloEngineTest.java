@@ -250,4 +250,38 @@ class SloEngineTest {
     assertThat(receiver.requests()).isGreaterThan(1);
     assertThat(webhook.attempts()).isGreaterThanOrEqualTo(receiver.requests());
   }
+
+  @Test
+  void budgetForgetsSpansOlderThanTheWindow() {
+    start(config(AVAILABILITY_99.replace("window: 30d", "window: 6h")), AlertNotifier.NONE);
+    minute(0, 10);
+    for (int i = 0; i < 6 * 60 - 1; i++) minute(10, 0);
+    assertThat(status().sliValue()).isLessThan(1.0); // the bad minute is still inside the 6h window
+    minute(10, 0);
+
+    assertThat(status().sliValue()).isEqualTo(1.0);
+    assertThat(status().errorBudgetRemaining()).isEqualTo(1.0);
+  }
+
+  @Test
+  void notificationsBeyondTheQueueAreDroppedAndCountedWithoutBlockingTheCaller() throws Exception {
+    receiver.answer(503);
+    SloConfig config = SloConfig.parse(ConfigNode.root(yaml("""
+        webhook:
+          endpoint: "%s"
+          queue_size: 1
+          retry_on_failure: {initial_interval: 1m, max_interval: 1m, max_elapsed_time: 1h}
+        objectives:
+        %s""".formatted(receiver.url(), AVAILABILITY_99))));
+    webhook = new AlertWebhook(config.webhook(), "");
+    webhook.start();
+    AlertNotification n = new AlertNotification(Map.of("alertname", "SLOBurnRateHigh"), List.of(new AlertNotification.Alert(
+        Map.of("alertname", "SLOBurnRateHigh"), Map.of(), START, null)));
+
+    // The worker holds at most one while it backs off; the queue holds one more.
+    for (int i = 0; i < 5; i++) webhook.notify(n);
+
+    assertThat(webhook.dropped()).isGreaterThanOrEqualTo(3);
+    assertThat(webhook.sent()).isZero();
+  }
 }
