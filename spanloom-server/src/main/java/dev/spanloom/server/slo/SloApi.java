@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /api/slo}: every objective's latest evaluation as JSON (objective as a ratio,
- * numbers null without data); {@code GET /api/slo/rules}: the equivalent Prometheus rules as YAML.
+ * numbers null without data, the alerts firing now); {@code GET /api/slo/rules}: the equivalent Prometheus rules as YAML.
  * Mounted on the query port (3200) and on the Jaeger/UI port (16686).
  */
 public final class SloApi {
@@ -53,6 +53,7 @@ public final class SloApi {
       for (Map.Entry<String, Double> e : s.burnRates().entrySet()) burn.put(e.getKey(), e.getValue());
       ArrayNode alerts = n.putArray("alerts");
       for (SloStatus.AlertStatus a : s.alerts()) {
+        if (!a.firing()) continue; // active alerts only, as Prometheus' /api/v1/alerts lists them
         ObjectNode alert = alerts.addObject();
         alert.put("alertname", a.alert().alertname());
         alert.put("severity", a.alert().severity());
