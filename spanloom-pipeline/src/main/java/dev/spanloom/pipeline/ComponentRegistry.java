@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ForwardConnector;
+import dev.spanloom.pipeline.connector.ServiceGraphConnector;
 import dev.spanloom.pipeline.metrics.MetricsConnector;
 import dev.spanloom.pipeline.metrics.MetricsExporter;
 import dev.spanloom.pipeline.metrics.MetricsProducer;
@@ -39,7 +40,8 @@ public final class ComponentRegistry {
         .processor(ProbabilisticSamplerProcessor.TYPE, ProbabilisticSamplerProcessor::fromConfig)
         .processor(TailSamplingProcessor.TYPE, TailSamplingProcessor::fromConfig)
         .processor(DbStatementProcessor.TYPE, DbStatementProcessor::fromConfig)
-        .connector(ForwardConnector.TYPE, ForwardConnector::fromConfig);
+        .connector(ForwardConnector.TYPE, ForwardConnector::fromConfig)
+        .metricsConnector(ServiceGraphConnector.TYPE, ServiceGraphConnector::fromConfig);
   }
 
   public ComponentRegistry receiver(String type) {

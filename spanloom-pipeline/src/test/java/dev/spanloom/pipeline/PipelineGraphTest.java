@@ -595,7 +595,7 @@ class PipelineGraphTest {
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward)");
+          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward, servicegraph)");
     }
 
     @Test
@@ -683,7 +683,7 @@ class PipelineGraphTest {
               traces: {receivers: [otlp], exporters: [store]}
               metrics: {receivers: [otlp], exporters: [capture]}
           """, "service.pipelines.metrics.receivers: \"otlp\" is not a connector producing metrics "
-              + "(expected: one of [counting] defined under connectors)");
+              + "(expected: one of [counting, servicegraph] defined under connectors)");
     }
 
     @Test

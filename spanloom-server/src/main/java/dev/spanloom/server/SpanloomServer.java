@@ -13,13 +13,18 @@ import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.pipeline.connector.ServiceGraphConnector;
+import dev.spanloom.pipeline.servicegraph.ServiceGraphEdges;
 import dev.spanloom.server.api.JaegerApi;
 import dev.spanloom.server.api.SearchSettings;
+import dev.spanloom.server.api.ServiceGraphApi;
+import dev.spanloom.server.api.ServiceGraphQuery;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
 import dev.spanloom.server.config.SpanloomConfig;
+import dev.spanloom.server.exporter.PrometheusExporter;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
 import dev.spanloom.server.receiver.OtlpGrpcService;
 import dev.spanloom.server.receiver.OtlpHttpService;
@@ -68,6 +73,7 @@ public final class SpanloomServer implements AutoCloseable {
   private final Map<String, Server> receiverServers = new LinkedHashMap<>();
   private final Server queryServer;
   private final SearchSettings searchSettings;
+  private final ServiceGraphQuery serviceGraph;
   private final Counter searches = Counter.builder().name("spanloom_query_frontend_queries")
       .help("Searches answered, by operation.").labelNames("op").register(registry);
   private final Counter searchesWithinSlo = Counter.builder().name("spanloom_query_frontend_queries_within_slo")
@@ -103,7 +109,8 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("otlp")
         .receiver("jaeger")
         .receiver("zipkin")
-        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer())));
+        .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()))
+        .metricsExporter(PrometheusExporter.TYPE, PrometheusExporter::fromConfig));
     graph = PipelineGraph.build(root, components);
     slo = SloSubsystem.create(sloConfig, graph, sloClock, sloTicker);
 
@@ -127,6 +134,7 @@ public final class SpanloomServer implements AutoCloseable {
       }
     }
     searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
+    serviceGraph = new ServiceGraphQuery(storage.reader(), serviceGraphEdges(root));
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
     Endpoint zipkinQuery = config.zipkinQueryEndpoint();
@@ -134,7 +142,7 @@ public final class SpanloomServer implements AutoCloseable {
         .filter(r -> r.endpoint().equals(zipkinQuery)).findFirst().orElse(null);
     zipkinQueryShared = zipkinShared != null;
     ServerBuilder zipkinQueryBuilder = zipkinQueryShared ? zipkinShared.builder() : serverBuilder(zipkinQuery);
-    new ZipkinApi(storage.reader()).mount(zipkinQueryBuilder);
+    new ZipkinApi(storage.reader(), serviceGraph).mount(zipkinQueryBuilder);
     Server zipkinQueryOwn = zipkinQueryShared ? null : zipkinQueryBuilder.build();
     Server shared = null;
     for (Map.Entry<String, EndpointServer> r : zipkinReceivers.entrySet()) {
@@ -218,7 +226,8 @@ public final class SpanloomServer implements AutoCloseable {
 
   private Server buildJaegerQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
-    new JaegerApi(storage.reader()).mount(sb);
+    new JaegerApi(storage.reader(), serviceGraph).mount(sb);
+    new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     slo.mount(sb); // for the web UI served on this port
     return sb.build();
@@ -234,6 +243,7 @@ public final class SpanloomServer implements AutoCloseable {
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
     slo.mount(sb);
+    new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
         : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8, "not ready"));
@@ -248,6 +258,20 @@ public final class SpanloomServer implements AutoCloseable {
       return HttpResponse.of(HttpStatus.OK, MediaType.parse(writer.getContentType()), out.toByteArray());
     });
     return sb.build();
+  }
+
+  /**
+   * The edge algorithm of the first servicegraph connector configured, else the Collector's
+   * defaults: the dependency APIs then draw the graph the connector's metrics count.
+   */
+  private static ServiceGraphEdges serviceGraphEdges(ConfigNode root) {
+    ConfigNode connectors = root.child("connectors");
+    for (String id : connectors.keys()) {
+      if (id.split("/", 2)[0].equals(ServiceGraphConnector.TYPE)) {
+        return ServiceGraphConnector.edgesFromConfig(connectors.child(id));
+      }
+    }
+    return ServiceGraphEdges.DEFAULT;
   }
 
   private static ServerBuilder serverBuilder(Endpoint endpoint) {
@@ -336,6 +360,11 @@ public final class SpanloomServer implements AutoCloseable {
   /** Tempo's {@code query_frontend.search} settings in force. */
   public SearchSettings searchSettings() {
     return searchSettings;
+  }
+
+  /** The pipeline components of a type, e.g. a metrics exporter to ask for its port. */
+  public <T> List<T> components(Class<T> type) {
+    return graph.components(type);
   }
 
   public StorageComponent storage() {

@@ -194,9 +194,17 @@ class JaegerEndToEndTest {
   }
 
   @Test
-  void dependenciesLinkServicesThroughParentSpans() throws Exception {
+  void dependenciesLinkServicesThroughParentSpansAndPeerServices() throws Exception {
     JsonNode deps = jaeger("/api/dependencies?endTs=" + System.currentTimeMillis() + "&lookback=3600000");
-    assertThat(deps.get("data").toString()).isEqualTo("[{\"parent\":\"checkout\",\"child\":\"inventory\",\"callCount\":1}]");
+    // inventory's server span is a child of checkout's server span; the query's client span names its peer.
+    assertThat(deps.get("data").toString()).isEqualTo("["
+        + "{\"parent\":\"checkout\",\"child\":\"inventory\",\"callCount\":1,\"source\":\"jaeger\"},"
+        + "{\"parent\":\"checkout\",\"child\":\"postgres\",\"callCount\":1,\"source\":\"jaeger\"}]");
+  }
+
+  @Test
+  void dependenciesRejectANonPositiveLookback() throws Exception {
+    assertThat(jaegerResponse("/api/dependencies?lookback=0").status().code()).isEqualTo(400);
   }
 
   @Test

@@ -11,21 +11,15 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import dev.spanloom.model.Span;
-import dev.spanloom.model.SpanId;
 import dev.spanloom.model.Trace;
 import dev.spanloom.model.TraceId;
 import dev.spanloom.receivers.jaeger.JaegerTranslator;
 import dev.spanloom.storage.SpanName;
 import dev.spanloom.storage.TraceReader;
-import dev.spanloom.storage.TraceScan;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -43,9 +37,12 @@ public final class JaegerApi {
   private static final long DEFAULT_DEPENDENCY_LOOKBACK_MILLIS = 86_400_000L; // Jaeger's: one day
 
   private final TraceReader reader;
+  private final ServiceGraphQuery graph;
 
-  public JaegerApi(TraceReader reader) {
+  /** {@code graph} answers {@code /api/dependencies}: the service graph's edges. */
+  public JaegerApi(TraceReader reader, ServiceGraphQuery graph) {
     this.reader = reader;
+    this.graph = graph;
   }
 
   public void mount(ServerBuilder sb) {
@@ -198,22 +195,11 @@ public final class JaegerApi {
     long endTs = ctx.queryParam("endTs") == null ? System.currentTimeMillis() : micros(ctx, "endTs");
     long lookback = ctx.queryParam("lookback") == null ? DEFAULT_DEPENDENCY_LOOKBACK_MILLIS : micros(ctx, "lookback");
     if (lookback <= 0) throw new IllegalArgumentException("lookback: " + lookback + " (expected: > 0 milliseconds)");
-    Map<List<String>, Long> calls = new TreeMap<>((a, b) -> {
-      int c = a.get(0).compareTo(b.get(0));
-      return c != 0 ? c : a.get(1).compareTo(b.get(1));
-    });
-    reader.scan(TraceScan.window(Math.max(1, endTs - lookback) * 1_000_000, endTs * 1_000_000), trace -> {
-      // A call is a span whose parent, in the same trace, belongs to another service.
-      Map<SpanId, String> serviceOf = new HashMap<>();
-      for (Span s : trace.spans()) serviceOf.putIfAbsent(s.spanId(), s.serviceName());
-      for (Span s : trace.spans()) {
-        String parent = s.parentSpanId() == null ? null : serviceOf.get(s.parentSpanId());
-        if (parent != null && !parent.equals(s.serviceName())) calls.merge(List.of(parent, s.serviceName()), 1L, Long::sum);
-      }
-      return true;
-    });
     ArrayNode data = JSON.createArrayNode();
-    calls.forEach((pair, count) -> data.addObject().put("parent", pair.get(0)).put("child", pair.get(1)).put("callCount", count));
+    for (ServiceGraphQuery.Link l : graph.links(Math.max(1, endTs - lookback) * 1_000_000, endTs * 1_000_000)) {
+      data.addObject().put("parent", l.parent()).put("child", l.child()).put("callCount", l.callCount())
+          .put("source", "jaeger");
+    }
     return envelope(data, 0);
   }
 

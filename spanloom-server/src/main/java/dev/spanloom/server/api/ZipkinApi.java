@@ -26,15 +26,14 @@ import java.util.function.Supplier;
 import zipkin2.DependencyLink;
 import zipkin2.codec.DependencyLinkBytesEncoder;
 import zipkin2.codec.SpanBytesEncoder;
-import zipkin2.internal.DependencyLinker;
 import zipkin2.storage.QueryRequest;
 
 /**
  * Zipkin's v2 read API, as Zipkin UI (Lens) and Grafana's Zipkin data source call it. Spans are
  * rendered by {@link ZipkinTranslator}; searches take Zipkin's {@link QueryRequest} (its
  * parameter checks, lowercasing and annotation-query grammar) and test it on each trace of the
- * time window, and dependencies come from Zipkin's own {@link DependencyLinker}, so answers mean
- * what they mean on a Zipkin server. Service and span names are lowercase, as Zipkin stores them.
+ * time window, so answers mean what they mean on a Zipkin server. Dependencies are the service
+ * graph's edges ({@link ServiceGraphQuery}), the same Jaeger's API and the servicegraph metrics show. Service and span names are lowercase, as Zipkin stores them.
  */
 public final class ZipkinApi {
   /** Zipkin's default {@code QUERY_LOOKBACK}: one day, in milliseconds. */
@@ -44,9 +43,11 @@ public final class ZipkinApi {
   private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final TraceReader reader;
+  private final ServiceGraphQuery graph;
 
-  public ZipkinApi(TraceReader reader) {
+  public ZipkinApi(TraceReader reader, ServiceGraphQuery graph) {
     this.reader = reader;
+    this.graph = graph;
   }
 
   public void mount(ServerBuilder sb) {
@@ -171,12 +172,17 @@ public final class ZipkinApi {
     long lookback = longParam(ctx, "lookback", DEFAULT_LOOKBACK_MILLIS);
     if (endTs <= 0) throw new IllegalArgumentException("endTs: " + endTs + " (expected: > 0, epoch milliseconds)");
     if (lookback <= 0) throw new IllegalArgumentException("lookback: " + lookback + " (expected: > 0 milliseconds)");
-    DependencyLinker linker = new DependencyLinker();
-    reader.scan(TraceScan.window(Math.max(0, endTs - lookback) * 1_000_000, endTs * 1_000_000), trace -> {
-      linker.putTrace(toZipkin(trace));
-      return true;
-    });
-    List<DependencyLink> links = linker.link();
+    // Zipkin keeps service names lowercase: names differing only in case are one node here.
+    java.util.Map<List<String>, long[]> counts = new java.util.TreeMap<>(java.util.Comparator
+        .<List<String>, String>comparing(k -> k.get(0)).thenComparing(k -> k.get(1)));
+    for (ServiceGraphQuery.Link l : graph.links(Math.max(0, endTs - lookback) * 1_000_000, endTs * 1_000_000)) {
+      long[] c = counts.computeIfAbsent(List.of(lower(l.parent()), lower(l.child())), k -> new long[2]);
+      c[0] += l.callCount();
+      c[1] += l.errorCount();
+    }
+    List<DependencyLink> links = new ArrayList<>(counts.size());
+    counts.forEach((k, c) -> links.add(DependencyLink.newBuilder().parent(k.get(0)).child(k.get(1))
+        .callCount(c[0]).errorCount(c[1]).build()));
     return json(DependencyLinkBytesEncoder.JSON_V1.encodeList(links));
   }
 
