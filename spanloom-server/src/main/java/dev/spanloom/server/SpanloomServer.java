@@ -21,8 +21,11 @@ import dev.spanloom.server.api.ServiceGraphApi;
 import dev.spanloom.server.api.ServiceGraphQuery;
 import dev.spanloom.server.api.TempoApi;
 import dev.spanloom.server.api.TempoSearchApi;
+import dev.spanloom.server.api.WebUi;
 import dev.spanloom.server.api.ZipkinApi;
 import dev.spanloom.server.config.Endpoint;
+import dev.spanloom.server.exporter.ExporterMetrics;
+import dev.spanloom.server.exporter.OtlpExporter;
 import dev.spanloom.server.config.SpanloomConfig;
 import dev.spanloom.server.exporter.PrometheusExporter;
 import dev.spanloom.server.receiver.JaegerThriftHttpService;
@@ -110,6 +113,8 @@ public final class SpanloomServer implements AutoCloseable {
         .receiver("jaeger")
         .receiver("zipkin")
         .exporter(StoreExporter.TYPE, node -> new StoreExporter(storage.writer()))
+        .exporter(OtlpExporter.GRPC_TYPE, OtlpExporter::grpcFromConfig)
+        .exporter(OtlpExporter.HTTP_TYPE, OtlpExporter::httpFromConfig)
         .metricsExporter(PrometheusExporter.TYPE, PrometheusExporter::fromConfig));
     graph = PipelineGraph.build(root, components);
     slo = SloSubsystem.create(sloConfig, graph, sloClock, sloTicker);
@@ -230,6 +235,10 @@ public final class SpanloomServer implements AutoCloseable {
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     slo.mount(sb); // for the web UI served on this port
+    // The web UI reads traces and searches through Tempo's API on its own origin.
+    new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
+        searchSettings, this::searched)).mountUiRoutes(sb);
+    WebUi.mount(sb);
     return sb.build();
   }
 
@@ -292,6 +301,7 @@ public final class SpanloomServer implements AutoCloseable {
         .callback(cb -> cb.call(queue.depth())).register(registry);
     SamplingMetrics.register(registry, graph);
     slo.registerMetrics(registry);
+    ExporterMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
   }
 

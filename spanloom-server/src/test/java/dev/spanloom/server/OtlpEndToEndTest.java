@@ -11,35 +11,17 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.exporter.internal.otlp.traces.TraceRequestMarshaler;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,68 +94,14 @@ class OtlpEndToEndTest {
   }
 
   private void assertRoundTrip(SpanExporter otlpExporter, String label) throws Exception {
-    InMemorySpanExporter memory = InMemorySpanExporter.create();
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.builder()
-        .put("service.name", "checkout-" + label)
-        .put("deployment.environment", "test")
-        .put(AttributeKey.longKey("process.pid"), 4242L)
-        .build(), "https://opentelemetry.io/schemas/1.24.0"));
-    SdkTracerProvider provider = SdkTracerProvider.builder()
-        .setResource(resource)
-        .addSpanProcessor(SimpleSpanProcessor.create(memory))
-        .addSpanProcessor(SimpleSpanProcessor.create(otlpExporter))
-        .build();
-    Tracer tracer = provider.tracerBuilder("dev.spanloom.e2e").setInstrumentationVersion("1.2.3")
-        .setSchemaUrl("https://opentelemetry.io/schemas/1.21.0").build();
-
-    long t0 = 1_700_000_000_123_456_789L;
-    SpanContext remoteParent = SpanContext.createFromRemoteParent(
-        label.equals("grpc") ? "4bf92f3577b34da6a3ce929d0e0e4736" : "4bf92f3577b34da6a3ce929d0e0e4737",
-        "00f067aa0ba902b7", TraceFlags.getSampled(), TraceState.builder().put("rojo", "00f067aa0ba902b7").build());
-    SpanContext linked = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
-        TraceFlags.getDefault(), TraceState.builder().put("congo", "t61rcWkgMzE").build());
-    Span server = tracer.spanBuilder("POST /order " + label).setSpanKind(SpanKind.SERVER)
-        .setParent(Context.root().with(Span.wrap(remoteParent)))
-        .setStartTimestamp(t0, TimeUnit.NANOSECONDS)
-        .setAttribute("http.request.method", "POST")
-        .setAttribute("http.response.status_code", 201L)
-        .setAttribute("retry", true)
-        .setAttribute("ratio", 0.25)
-        .setAttribute(AttributeKey.stringArrayKey("tags"), List.of("a", "b"))
-        .setAttribute(AttributeKey.longArrayKey("codes"), List.of(1L, 2L, 3L))
-        .setAttribute(AttributeKey.doubleArrayKey("weights"), List.of(0.5, 1.5))
-        .setAttribute(AttributeKey.booleanArrayKey("flags"), List.of(true, false))
-        .addLink(linked, Attributes.of(AttributeKey.stringKey("link.kind"), "follows"))
-        .startSpan();
-    server.addEvent("query_slow", Attributes.of(AttributeKey.longKey("threshold_ms"), 100L), t0 + 1_001, TimeUnit.NANOSECONDS);
-    Context serverContext = Context.root().with(server);
-    for (SpanKind kind : new SpanKind[] {SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER, SpanKind.INTERNAL}) {
-      Span child = tracer.spanBuilder(kind.name().toLowerCase() + " op").setSpanKind(kind).setParent(serverContext)
-          .setStartTimestamp(t0 + kind.ordinal() * 1_000_003L, TimeUnit.NANOSECONDS).startSpan();
-      if (kind == SpanKind.CLIENT) child.setStatus(StatusCode.OK);
-      child.end(t0 + kind.ordinal() * 1_000_003L + 777, TimeUnit.NANOSECONDS);
-    }
-    server.setStatus(StatusCode.ERROR, "payment declined");
-    server.end(t0 + 245_000_001L, TimeUnit.NANOSECONDS);
-    assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
-    List<SpanData> sent = memory.getFinishedSpanItems(); // shutdown clears the in-memory exporter
-    provider.shutdown().join(10, TimeUnit.SECONDS);
-
-    assertThat(sent).hasSize(5);
+    List<SpanData> sent = SdkTraces.exportRichTrace(otlpExporter, label,
+        label.equals("grpc") ? "4bf92f3577b34da6a3ce929d0e0e4736" : "4bf92f3577b34da6a3ce929d0e0e4737");
     String traceId = sent.get(0).getTraceId();
-
-    // What the SDK itself encodes as OTLP is the reference for "round-trips exactly".
-    ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-    TraceRequestMarshaler.create(sent).writeBinaryTo(encoded);
-    ExportTraceServiceRequest expected = ExportTraceServiceRequest.parseFrom(encoded.toByteArray());
+    ExportTraceServiceRequest expected = SdkTraces.sdkEncoding(sent);
 
     AggregatedHttpResponse got = spanloom.get("/api/traces/" + traceId);
     assertThat(got.status().code()).isEqualTo(200);
-    ObjectNode body = (ObjectNode) JSON.readTree(got.contentUtf8());
-    ObjectNode asOtlp = JSON.createObjectNode();
-    asOtlp.set("resourceSpans", body.get("batches"));
-    TracesData.Builder actual = TracesData.newBuilder();
-    JsonFormat.parser().merge(asOtlp.toString(), actual);
+    TracesData actual = SdkTraces.fromTempoJson(got);
 
     assertThat(flatten(actual.getResourceSpansList())).isEqualTo(flatten(expected.getResourceSpansList()));
     // And the protobuf flavour of the same answer.
@@ -184,6 +112,7 @@ class OtlpEndToEndTest {
     assertThat(flatten(TracesData.parseFrom(proto.content().array()).getResourceSpansList()))
         .isEqualTo(flatten(expected.getResourceSpansList()));
 
+    long t0 = SdkTraces.T0;
     SpanData root = sent.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
     io.opentelemetry.proto.trace.v1.Span rootProto =
         (io.opentelemetry.proto.trace.v1.Span) flatten(actual.getResourceSpansList()).get(root.getSpanId()).get(0);
@@ -195,17 +124,7 @@ class OtlpEndToEndTest {
     assertThat(new String(got.content().array(), StandardCharsets.UTF_8)).contains("\"service.name\"");
   }
 
-  /** Each span by hex span ID, with its resource and scope, so that grouping order does not matter. */
   private static Map<String, List<Object>> flatten(List<ResourceSpans> batches) {
-    Map<String, List<Object>> out = new HashMap<>();
-    for (ResourceSpans rs : batches) {
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        for (io.opentelemetry.proto.trace.v1.Span s : ss.getSpansList()) {
-          out.put(dev.spanloom.model.SpanId.fromBytes(s.getSpanId().toByteArray()).toHex(),
-              List.of(s, rs.getResource(), rs.getSchemaUrl(), ss.getScope(), ss.getSchemaUrl()));
-        }
-      }
-    }
-    return out;
+    return SdkTraces.flatten(batches);
   }
 }

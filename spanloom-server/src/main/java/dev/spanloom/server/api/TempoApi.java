@@ -42,6 +42,15 @@ public final class TempoApi {
     search.mount(sb); // /api/search, tags, tag values, buildinfo
   }
 
+  /**
+   * The routes of this API the web UI needs on the Jaeger query port, where Jaeger keeps
+   * {@code /api/traces/{id}}: the v2 trace (OTLP-shaped JSON), search, tags and the TraceQL check.
+   */
+  public void mountUiRoutes(ServerBuilder sb) {
+    sb.service("/api/v2/traces/{traceId}", (ctx, req) -> blocking(ctx, () -> traceV2(ctx)));
+    search.mountSearchRoutes(sb);
+  }
+
   // Storage reads may touch disk: keep them off the event loop.
   private static HttpResponse blocking(ServiceRequestContext ctx, java.util.function.Supplier<HttpResponse> work) {
     return HttpResponse.of(java.util.concurrent.CompletableFuture.supplyAsync(work, ctx.blockingTaskExecutor()));

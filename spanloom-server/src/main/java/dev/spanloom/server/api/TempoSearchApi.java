@@ -86,12 +86,48 @@ public final class TempoSearchApi {
   }
 
   public void mount(ServerBuilder sb) {
+    mountSearchRoutes(sb);
+    sb.service("/api/status/buildinfo", (ctx, req) -> json(buildInfo()));
+  }
+
+  /**
+   * The routes the web UI calls, which Jaeger's API on its port does not have: search, tag
+   * names and values, and {@code /api/traceql/check}.
+   */
+  public void mountSearchRoutes(ServerBuilder sb) {
+    sb.service("/api/traceql/check", (ctx, req) -> json(check(params(ctx).get("q", ""))));
     sb.service("/api/search", (ctx, req) -> blocking(ctx, () -> search(params(ctx))));
     sb.service("/api/search/tags", (ctx, req) -> blocking(ctx, () -> tagNamesV1(params(ctx))));
     sb.service("/api/v2/search/tags", (ctx, req) -> blocking(ctx, () -> tagNamesV2(params(ctx))));
     sb.service("/api/search/tag/{tag}/values", (ctx, req) -> blocking(ctx, () -> tagValuesV1(ctx.pathParam("tag"), params(ctx))));
     sb.service("/api/v2/search/tag/{tag}/values", (ctx, req) -> blocking(ctx, () -> tagValuesV2(ctx.pathParam("tag"), params(ctx))));
-    sb.service("/api/status/buildinfo", (ctx, req) -> json(buildInfo()));
+  }
+
+  /**
+   * Whether a TraceQL query parses and type-checks: {@code {"ok":true}}, or the mistake with its
+   * place as {@code line}/{@code column} (from 1) and {@code offset} (UTF-16 units from 0, for
+   * editors). An empty query is fine: the search then matches every trace.
+   */
+  static ObjectNode check(String q) {
+    ObjectNode n = JSON.createObjectNode();
+    if (q.isBlank()) return n.put("ok", true);
+    try {
+      TraceQlQuery.parse(q);
+      return n.put("ok", true);
+    } catch (TraceQlException e) {
+      return n.put("error", e.reason()).put("line", e.line()).put("column", e.column())
+          .put("offset", offsetOf(q, e.line(), e.column()));
+    }
+  }
+
+  private static int offsetOf(String text, int line, int column) {
+    int offset = 0;
+    for (int l = 1; l < line; l++) {
+      int nl = text.indexOf('\n', offset);
+      if (nl < 0) break;
+      offset = nl + 1;
+    }
+    return Math.min(text.length(), offset + Math.max(0, column - 1));
   }
 
   private static QueryParams params(ServiceRequestContext ctx) {
