@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ForwardConnector;
 import dev.spanloom.pipeline.connector.ServiceGraphConnector;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import dev.spanloom.pipeline.metrics.MetricsConnector;
 import dev.spanloom.pipeline.metrics.MetricsExporter;
 import dev.spanloom.pipeline.metrics.MetricsProducer;
@@ -41,7 +42,8 @@ public final class ComponentRegistry {
         .processor(TailSamplingProcessor.TYPE, TailSamplingProcessor::fromConfig)
         .processor(DbStatementProcessor.TYPE, DbStatementProcessor::fromConfig)
         .connector(ForwardConnector.TYPE, ForwardConnector::fromConfig)
-        .metricsConnector(ServiceGraphConnector.TYPE, ServiceGraphConnector::fromConfig);
+        .metricsConnector(ServiceGraphConnector.TYPE, ServiceGraphConnector::fromConfig)
+        .metricsConnector(SpanMetricsConnector.TYPE, SpanMetricsConnector::fromConfig);
   }
 
   public ComponentRegistry receiver(String type) {

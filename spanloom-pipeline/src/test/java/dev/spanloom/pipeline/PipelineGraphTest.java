@@ -591,11 +591,11 @@ class PipelineGraphTest {
       assertRejected("""
           receivers: {otlp: {}}
           exporters: {store: {}}
-          connectors: {spanmetrics: {}}
+          connectors: {exceptions: {}}
           service:
             pipelines:
               traces: {receivers: [otlp], exporters: [store]}
-          """, "connectors.spanmetrics: unknown type \"spanmetrics\" (expected one of: counting, forward, servicegraph)");
+          """, "connectors.exceptions: unknown type \"exceptions\" (expected one of: counting, forward, servicegraph, spanmetrics)");
     }
 
     @Test
@@ -683,7 +683,7 @@ class PipelineGraphTest {
               traces: {receivers: [otlp], exporters: [store]}
               metrics: {receivers: [otlp], exporters: [capture]}
           """, "service.pipelines.metrics.receivers: \"otlp\" is not a connector producing metrics "
-              + "(expected: one of [counting, servicegraph] defined under connectors)");
+              + "(expected: one of [counting, servicegraph, spanmetrics] defined under connectors)");
     }
 
     @Test

@@ -14,8 +14,11 @@ import dev.spanloom.pipeline.SpanConsumer;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
 import dev.spanloom.pipeline.connector.ServiceGraphConnector;
+import dev.spanloom.pipeline.metrics.SpanMetricsView;
 import dev.spanloom.pipeline.servicegraph.ServiceGraphEdges;
 import dev.spanloom.server.api.JaegerApi;
+import dev.spanloom.server.api.RedApi;
+import dev.spanloom.server.api.RedHistory;
 import dev.spanloom.server.api.SearchSettings;
 import dev.spanloom.server.api.ServiceGraphApi;
 import dev.spanloom.server.api.ServiceGraphQuery;
@@ -76,6 +79,7 @@ public final class SpanloomServer implements AutoCloseable {
   private final Map<String, Server> receiverServers = new LinkedHashMap<>();
   private final Server queryServer;
   private final SearchSettings searchSettings;
+  private final RedHistory redHistory; // null without a spanmetrics connector
   private final ServiceGraphQuery serviceGraph;
   private final Counter searches = Counter.builder().name("spanloom_query_frontend_queries")
       .help("Searches answered, by operation.").labelNames("op").register(registry);
@@ -139,6 +143,8 @@ public final class SpanloomServer implements AutoCloseable {
       }
     }
     searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
+    List<SpanMetricsView> spanMetrics = graph.components(SpanMetricsView.class);
+    redHistory = spanMetrics.isEmpty() ? null : new RedHistory(spanMetrics.get(0));
     serviceGraph = new ServiceGraphQuery(storage.reader(), serviceGraphEdges(root));
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
@@ -232,6 +238,7 @@ public final class SpanloomServer implements AutoCloseable {
   private Server buildJaegerQueryServer(Endpoint endpoint) {
     ServerBuilder sb = serverBuilder(endpoint);
     new JaegerApi(storage.reader(), serviceGraph).mount(sb);
+    new RedApi(redHistory).mount(sb); // the UI's RED view, beside Jaeger's API
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
     slo.mount(sb); // for the web UI served on this port
@@ -252,6 +259,7 @@ public final class SpanloomServer implements AutoCloseable {
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
     slo.mount(sb);
+    new RedApi(redHistory).mount(sb);
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
         ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ready")
@@ -321,6 +329,7 @@ public final class SpanloomServer implements AutoCloseable {
     storage.start();
     graph.start();
     slo.start();
+    if (redHistory != null) redHistory.start();
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
     queryServer.start().join();
@@ -401,6 +410,7 @@ public final class SpanloomServer implements AutoCloseable {
     stopAll(servers);
     queue.close();
     slo.close();
+    if (redHistory != null) redHistory.close();
     graph.close();
     if (remoteSampling != null) remoteSampling.close();
     storage.close();

@@ -23,7 +23,17 @@ class ConfigurationTest {
   @Test
   void builtInDefaultBuildsWithoutBindingAnything() {
     SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
-    assertThat(server.toString()).contains("traces: [otlp, jaeger, zipkin] -> [memory_limiter, batch] -> [store]");
+    assertThat(server.toString()).contains("traces: [otlp, jaeger, zipkin] -> [memory_limiter, batch] -> [store, spanmetrics]");
+  }
+
+  @Test
+  void builtInDefaultKeepsSpanMetricsForPrometheusAndTheRedApi() {
+    SpanloomServer server = new SpanloomServer(SpanloomConfig.defaults());
+    assertThat(server.toString()).contains("metrics/spanmetrics: [spanmetrics] -> [] -> [prometheus]");
+    assertThat(server.components(dev.spanloom.pipeline.connector.SpanMetricsConnector.class))
+        .singleElement().hasToString("spanmetrics{naming=spanloom, namespace=traces.spanmetrics, buckets=[PT0.005S, "
+            + "PT0.01S, PT0.025S, PT0.05S, PT0.075S, PT0.1S, PT0.25S, PT0.5S, PT1S, PT2.5S, PT5S], unit=ms, "
+            + "dimensions=[], exemplars=true, metrics_expiration=PT1H, aggregation_cardinality_limit=5000}");
   }
 
   @Test

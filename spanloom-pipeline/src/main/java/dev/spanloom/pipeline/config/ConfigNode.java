@@ -181,6 +181,21 @@ public final class ConfigNode {
     return out;
   }
 
+  /** A list of Go-style durations ({@code [5ms, 2.5s]}), each checked as {@link #duration}. */
+  public List<Duration> durationList(String key) {
+    Object v = values.get(key);
+    if (v == null) return List.of();
+    if (!(v instanceof List<?> l)) throw invalid(key, v, "a list of durations such as [5ms, 2.5s]");
+    List<Duration> out = new ArrayList<>(l.size());
+    for (int i = 0; i < l.size(); i++) {
+      Object e = l.get(i);
+      Duration d = e instanceof String s ? parseDuration(s) : (e instanceof Number n && n.doubleValue() == 0 ? Duration.ZERO : null);
+      if (d == null) throw invalid(key + "[" + i + "]", e, "a duration such as 5ms or 2.5s");
+      out.add(d);
+    }
+    return out;
+  }
+
   /** A list of mappings, each a node whose path ends in {@code [i]}. */
   public List<ConfigNode> nodeList(String key) {
     Object v = values.get(key);

@@ -412,4 +412,30 @@ class ConfigNodeTest {
     assertThat(yaml("a: {x: 1, y: 2}").child("a")).hasToString("a[x, y]");
     assertThat(ConfigNode.root(Map.of())).hasToString("<root>[]");
   }
+
+  @Nested
+  class DurationLists {
+    @Test
+    void readsGoDurations() {
+      assertThat(yaml("buckets: [5ms, 2.5s, 1m]").durationList("buckets"))
+          .containsExactly(Duration.ofMillis(5), Duration.ofMillis(2500), Duration.ofMinutes(1));
+    }
+
+    @Test
+    void absentIsEmpty() {
+      assertThat(yaml("a: 1").durationList("buckets")).isEmpty();
+    }
+
+    @Test
+    void namesTheElementThatIsNoDuration() {
+      assertThatThrownBy(() -> yaml("h: {buckets: [5ms, soon]}").child("h").durationList("buckets"))
+          .hasMessage("h.buckets[1]: \"soon\" (expected: a duration such as 5ms or 2.5s)");
+    }
+
+    @Test
+    void refusesAMapping() {
+      assertThatThrownBy(() -> yaml("buckets: {a: 1}").durationList("buckets"))
+          .hasMessage("buckets: a mapping (expected: a list of durations such as [5ms, 2.5s])");
+    }
+  }
 }
