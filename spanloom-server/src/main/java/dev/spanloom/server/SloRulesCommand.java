@@ -21,12 +21,6 @@ final class SloRulesCommand {
 
   /** The exit status: 0 written, 2 bad arguments or configuration, 1 cannot write. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    return run(args, out, err, java.util.function.UnaryOperator.identity());
-  }
-
-  /** With component types added as {@link SpanloomServer#SpanloomServer(SpanloomConfig, java.util.function.UnaryOperator)} takes them. */
-  static int run(String[] args, PrintStream out, PrintStream err,
-      java.util.function.UnaryOperator<dev.spanloom.pipeline.ComponentRegistry> extraComponents) {
     if (args.length == 0 || !args[0].equals("rules")) {
       err.println("spanloom slo: " + (args.length == 0 ? "missing command" : "unknown command " + args[0])
           + " (expected: rules)\n" + USAGE);
@@ -55,7 +49,7 @@ final class SloRulesCommand {
     try {
       SpanloomConfig config = configFile == null ? SpanloomConfig.defaults() : SpanloomConfig.load(configFile);
       // Constructors do no I/O: building the server checks everything and starts nothing.
-      rules = new SpanloomServer(config, extraComponents).slo().rules();
+      rules = new SpanloomServer(config).slo().rules();
     } catch (ConfigException e) {
       err.println("spanloom: configuration error: " + e.getMessage());
       return 2;

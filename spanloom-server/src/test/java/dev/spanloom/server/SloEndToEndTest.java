@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import dev.spanloom.server.slo.ManualTicker;
-import dev.spanloom.server.slo.RecordingSpanMetrics;
-import dev.spanloom.server.slo.SloTestConfigs;
+import dev.spanloom.pipeline.metrics.SpanMetricsView;
+import dev.spanloom.server.slo.SloFixtures;
 import dev.spanloom.server.slo.TestClock;
 import dev.spanloom.server.slo.WebhookReceiver;
 import io.opentelemetry.api.common.AttributeKey;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An SLO end to end: the OpenTelemetry SDK sends spans over OTLP/gRPC to a real Spanloom whose
- * traces pipeline feeds a span-metrics connector; evaluations run on an injected clock; a real
+ * traces pipeline feeds the spanmetrics connector; evaluations run on an injected clock; a real
  * HTTP receiver takes the webhook's firing and resolved notifications; {@code /api/slo} answers
  * on the query and the Jaeger/UI ports and {@code /metrics} carries the SLO series.
  */
@@ -36,7 +36,6 @@ class SloEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final TestClock clock = new TestClock(Instant.parse("2026-11-29T12:00:00Z"));
   private final ManualTicker ticker = new ManualTicker();
-  private final RecordingSpanMetrics metrics = new RecordingSpanMetrics();
   private final WebhookReceiver receiver = new WebhookReceiver();
   private RunningSpanloom spanloom;
   private SdkTracerProvider tracing;
@@ -45,7 +44,7 @@ class SloEndToEndTest {
 
   @BeforeEach
   void start() {
-    String yaml = SloTestConfigs.WITH_SPAN_METRICS + """
+    String yaml = SloFixtures.WITH_SPAN_METRICS + """
         slo:
           evaluation_interval: 1m
           webhook: {endpoint: "%s", timeout: 5s, send_resolved: true}
@@ -56,7 +55,7 @@ class SloEndToEndTest {
               sli: {latency: {threshold: 500ms}}
               objective: 99
         """.formatted(receiver.url());
-    spanloom = new RunningSpanloom(yaml, r -> SloTestConfigs.withRecordingSpanMetrics(r, metrics), clock, ticker);
+    spanloom = new RunningSpanloom(yaml, r -> r, clock, ticker);
     tracing = SdkTracerProvider.builder()
         .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "order-service")))
         .addSpanProcessor(BatchSpanProcessor.builder(OtlpGrpcSpanExporter.builder()
@@ -89,7 +88,8 @@ class SloEndToEndTest {
   }
 
   private long counted() {
-    return metrics.series().stream().mapToLong(s -> s.calls()).sum();
+    SpanMetricsView spanMetrics = spanloom.server.components(SpanMetricsView.class).get(0);
+    return spanMetrics.series().stream().mapToLong(s -> s.calls()).sum();
   }
 
   private JsonNode slo(String endpoint) throws Exception {

@@ -2,8 +2,7 @@ package dev.spanloom.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.spanloom.server.slo.RecordingSpanMetrics;
-import dev.spanloom.server.slo.SloTestConfigs;
+import dev.spanloom.server.slo.SloFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +22,11 @@ class SloRulesCommandTest {
 
   private int run(String... args) {
     return SloRulesCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        r -> SloTestConfigs.withRecordingSpanMetrics(r, new RecordingSpanMetrics()));
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private Path config(String slo) throws Exception {
-    String yaml = SloTestConfigs.WITH_SPAN_METRICS + slo;
+    String yaml = SloFixtures.WITH_SPAN_METRICS + slo;
     return Files.writeString(dir.resolve("spanloom.yaml"), yaml);
   }
 

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 
 class SloConfigTest {
   private static SloConfig parse(String slo) {
-    return SpanloomConfig.parse(SloTestConfigs.WITH_SPAN_METRICS + slo, "test").slo();
+    return SpanloomConfig.parse(SloFixtures.WITH_SPAN_METRICS + slo, "test").slo();
   }
 
   private static void build(String yaml) {
-    new SpanloomServer(SpanloomConfig.parse(yaml, "test"), r -> SloTestConfigs.withRecordingSpanMetrics(r, new RecordingSpanMetrics()));
+    new SpanloomServer(SpanloomConfig.parse(yaml, "test"));
   }
 
   private static final String OBJECTIVE = """
@@ -114,24 +114,25 @@ class SloConfigTest {
 
   @Test
   void rejectsALatencyThresholdThatIsNoBucketBoundNamingTheBounds() {
-    assertThatThrownBy(() -> build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "300ms")))
+    assertThatThrownBy(() -> build(SloFixtures.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "300ms")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("slo.objectives[0].sli.latency.threshold: 300ms (expected: a bucket bound of "
-            + "connectors.recordingspanmetrics: 100ms, 250ms, 500ms, 1000ms, 2500ms)");
+            + "connectors.spanmetrics: 100ms, 250ms, 500ms, 1000ms, 2500ms)");
   }
 
   @Test
   void rejectsAConnectorThatIsNotInThePipelines() {
-    assertThatThrownBy(() -> build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE + "  connector: spanmetrics/red\n"))
+    assertThatThrownBy(() -> build(SloFixtures.WITH_SPAN_METRICS + OBJECTIVE + "  connector: spanmetrics/red\n"))
         .hasMessage("slo.connector: \"spanmetrics/red\" (expected: a spanmetrics connector in a pipeline: one of "
-            + "[recordingspanmetrics])");
+            + "[spanmetrics])");
   }
 
   @Test
   void rejectsObjectivesWithoutSpanMetrics() {
-    String noConnector = SloTestConfigs.WITH_SPAN_METRICS.replace("store, recordingspanmetrics", "store")
-        .replace("    metrics: {receivers: [recordingspanmetrics], exporters: [nop]}\n", "")
-        .replace("connectors:\n  recordingspanmetrics: {}\n", "");
+    String noConnector = SloFixtures.WITH_SPAN_METRICS.replace("store, spanmetrics", "store")
+        .replace("    metrics: {receivers: [spanmetrics], exporters: [prometheus]}\n", "")
+        .replace("connectors:\n  spanmetrics:\n    histogram: {explicit: {buckets: " + SloFixtures.BUCKETS + "}}\n", "")
+        .replace("  prometheus: {endpoint: \"127.0.0.1:0\"}\n", "");
     assertThatThrownBy(() -> build(noConnector + OBJECTIVE))
         .hasMessage("slo.objectives: no span metrics to read (expected: a spanmetrics connector under connectors, "
             + "exported by a traces pipeline and received by a metrics pipeline)");
@@ -139,7 +140,7 @@ class SloConfigTest {
 
   @Test
   void acceptsALatencyThresholdOnABucketBound() {
-    build(SloTestConfigs.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "2.5s"));
+    build(SloFixtures.WITH_SPAN_METRICS + OBJECTIVE.replace("500ms", "2.5s"));
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.spanloom.server.slo;
 
-import static dev.spanloom.server.slo.RecordingSpanMetrics.spans;
+import static dev.spanloom.server.slo.SloFixtures.spans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.StatusCode;
 import dev.spanloom.pipeline.config.ConfigNode;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,7 @@ class SloEngineTest {
   private static final Instant START = Instant.parse("2026-11-29T12:00:00Z");
   private final TestClock clock = new TestClock(START);
   private final ManualTicker ticker = new ManualTicker();
-  private final RecordingSpanMetrics metrics = new RecordingSpanMetrics();
+  private final SpanMetricsConnector metrics = SloFixtures.spanMetrics(clock, "metrics_expiration: 2m");
   private final WebhookReceiver receiver = new WebhookReceiver();
   private SloEngine engine;
   private AlertWebhook webhook;
@@ -132,10 +133,11 @@ class SloEngineTest {
   void seriesExpiredAndCreatedAgainCountFromZeroAsPrometheusIncreaseDoes() {
     start(config(AVAILABILITY_99), AlertNotifier.NONE);
     minute(1000, 0);
-    metrics.expireAll();
-    minute(90, 10); // the new series hold fewer calls than the old ones did
+    clock.advance(Duration.ofMinutes(10)); // idle past metrics_expiration: the connector drops the series
+    minute(90, 10); // and creates them again, holding fewer calls than before
 
-    assertThat(status().burnRates().get("5m")).isCloseTo(10.0 / 1100 / 0.01, within(1e-9));
+    assertThat(status().burnRates().get("5m")).isCloseTo(10.0 / 100 / 0.01, within(1e-9));
+    assertThat(status().burnRates().get("30m")).isCloseTo(10.0 / 1100 / 0.01, within(1e-9));
     assertThat(status().sliValue()).isCloseTo(1090.0 / 1100, within(1e-12));
   }
 

@@ -1,6 +1,6 @@
 package dev.spanloom.server.slo;
 
-import static dev.spanloom.server.slo.RecordingSpanMetrics.spans;
+import static dev.spanloom.server.slo.SloFixtures.spans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.StatusCode;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ class SloRulesTest {
     // Spanloom's engine, one evaluation a minute from t=0, the start of promtool's series.
     TestClock clock = new TestClock(Instant.EPOCH);
     ManualTicker ticker = new ManualTicker();
-    RecordingSpanMetrics metrics = new RecordingSpanMetrics();
+    SpanMetricsConnector metrics = SloFixtures.spanMetrics(clock, "");
     List<boolean[]> firing = new ArrayList<>();
     firing.add(new boolean[2]);
     try (SloEngine engine = new SloEngine(config, metrics, clock, ticker, AlertNotifier.NONE)) {
