@@ -84,6 +84,30 @@ class SloRulesCommandTest {
   }
 
   @Test
+  void rulesQueryTheNamesOfTheConnectorsCollectorNaming() throws Exception {
+    Path config = Files.writeString(dir.resolve("spanloom.yaml"), SloFixtures.WITH_SPAN_METRICS
+        .replace("  spanmetrics:\n", "  spanmetrics:\n    naming: collector\n")
+        + "slo: {objectives: [{name: a, service: s, sli: {latency: {threshold: 500ms}}, objective: 99}]}\n");
+
+    assertThat(run("rules", "--config", config.toString())).as(err.toString()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("sum(rate(traces_span_metrics_duration_milliseconds_bucket{service_name=\"s\", ")
+        .contains("sum(rate(traces_span_metrics_duration_milliseconds_count{service_name=\"s\", ");
+  }
+
+  @Test
+  void rulesQueryTempoNamesWithTheThresholdInSeconds() throws Exception {
+    Path config = Files.writeString(dir.resolve("spanloom.yaml"), SloFixtures.WITH_SPAN_METRICS
+        .replace("  spanmetrics:\n", "  spanmetrics:\n    naming: tempo\n")
+        + "slo: {objectives: [{name: a, service: s, sli: {latency: {threshold: 500ms}}, objective: 99}]}\n");
+
+    assertThat(run("rules", "--config", config.toString())).as(err.toString()).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("sum(rate(traces_spanmetrics_latency_bucket{service=\"s\", span_kind=~\"SPAN_KIND_CONSUMER|SPAN_KIND_SERVER\", "
+            + "le=~\"0\\\\.5\"}[5m]))");
+  }
+
+  @Test
   void unknownSubcommandExitsWithStatusTwoAndTheUsage() {
     assertThat(run("rulez")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("spanloom slo: unknown command rulez (expected: rules)\n"

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spanloom.model.SpanKind;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.TreeSet;
 public final class SloRules {
   public static final String CALLS = "traces_spanmetrics_calls_total";
   public static final String DURATION = "traces_spanmetrics_duration_milliseconds";
+  /** Spanloom's default names, which the seed's rules read. */
+  public static final SpanMetricsConnector.PrometheusNames DEFAULT_NAMES =
+      new SpanMetricsConnector.PrometheusNames(CALLS, DURATION, "service", 1e6);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -37,10 +41,15 @@ public final class SloRules {
     return "slo:sli_error:ratio_rate" + PromDuration.format(window);
   }
 
-  /** A Prometheus rule file: one group per objective. */
+  /** A Prometheus rule file over Spanloom's default span-metric names: one group per objective. */
   public static String yaml(List<ServiceLevelObjective> objectives) {
+    return yaml(objectives, DEFAULT_NAMES);
+  }
+
+  /** A Prometheus rule file over the names the connector writes: one group per objective. */
+  public static String yaml(List<ServiceLevelObjective> objectives, SpanMetricsConnector.PrometheusNames names) {
     List<Map<String, Object>> groups = new ArrayList<>();
-    for (ServiceLevelObjective o : objectives) groups.add(group(o));
+    for (ServiceLevelObjective o : objectives) groups.add(group(o, names));
     Map<String, Object> file = new LinkedHashMap<>();
     file.put("groups", groups);
     try {
@@ -50,14 +59,14 @@ public final class SloRules {
     }
   }
 
-  private static Map<String, Object> group(ServiceLevelObjective o) {
+  private static Map<String, Object> group(ServiceLevelObjective o, SpanMetricsConnector.PrometheusNames names) {
     List<Map<String, Object>> rules = new ArrayList<>();
     List<Duration> windows = new ArrayList<>(BurnRateAlert.WINDOWS);
     if (!windows.contains(o.window())) windows.add(o.window());
     for (Duration w : windows) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("record", errorRatioRule(w));
-      r.put("expr", errorRatio(o, PromDuration.format(w)));
+      r.put("expr", errorRatio(o, PromDuration.format(w), names));
       r.put("labels", Map.of("slo", o.name()));
       rules.add(r);
     }
@@ -98,22 +107,24 @@ public final class SloRules {
   }
 
   /** The share of the objective's spans that are bad over {@code range}, as PromQL. */
-  static String errorRatio(ServiceLevelObjective o, String range) {
-    String sel = selector(o);
+  static String errorRatio(ServiceLevelObjective o, String range, SpanMetricsConnector.PrometheusNames names) {
+    String sel = selector(o, names);
     if (o.sli() instanceof Sli.Latency latency) {
-      String ms = SloConfig.formatMillis(latency.thresholdNanos());
+      String bound = new BigDecimal(latency.thresholdNanos()).divide(new BigDecimal(Double.toString(names.unitNanos())))
+          .stripTrailingZeros().toPlainString();
       // Java's Prometheus client writes le="500.0" where Go's writes le="500": match both.
-      String le = ms.contains(".") ? ms.replace(".", "\\\\.") : ms + "|" + ms + "\\\\.0";
-      return "1 - (\n  sum(rate(" + DURATION + "_bucket{" + sel + ", le=~\"" + le + "\"}[" + range + "]))\n/\n"
-          + "  sum(rate(" + DURATION + "_count{" + sel + "}[" + range + "]))\n)\n";
+      String le = bound.contains(".") ? bound.replace(".", "\\\\.") : bound + "|" + bound + "\\\\.0";
+      String duration = names.duration();
+      return "1 - (\n  sum(rate(" + duration + "_bucket{" + sel + ", le=~\"" + le + "\"}[" + range + "]))\n/\n"
+          + "  sum(rate(" + duration + "_count{" + sel + "}[" + range + "]))\n)\n";
     }
     // "or vector(0)": without a single error there is no error series, and the ratio is 0, not absent.
-    return "(\n  sum(rate(" + CALLS + "{" + sel + ", status_code=\"STATUS_CODE_ERROR\"}[" + range + "]))\n  or vector(0)\n)\n/\n"
-        + "sum(rate(" + CALLS + "{" + sel + "}[" + range + "]))\n";
+    return "(\n  sum(rate(" + names.calls() + "{" + sel + ", status_code=\"STATUS_CODE_ERROR\"}[" + range + "]))\n  or vector(0)\n)\n/\n"
+        + "sum(rate(" + names.calls() + "{" + sel + "}[" + range + "]))\n";
   }
 
-  private static String selector(ServiceLevelObjective o) {
-    StringBuilder sel = new StringBuilder("service=\"" + escape(o.service()) + "\"");
+  private static String selector(ServiceLevelObjective o, SpanMetricsConnector.PrometheusNames names) {
+    StringBuilder sel = new StringBuilder(names.serviceLabel() + "=\"" + escape(o.service()) + "\"");
     if (o.operation() != null) sel.append(", span_name=\"").append(escape(o.operation())).append('"');
     TreeSet<String> kinds = new TreeSet<>();
     for (SpanKind k : o.spanKinds()) kinds.add(SloConfig.spanKindLabel(k));

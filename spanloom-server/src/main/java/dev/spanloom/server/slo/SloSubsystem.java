@@ -3,6 +3,7 @@ package dev.spanloom.server.slo;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.spanloom.pipeline.PipelineGraph;
 import dev.spanloom.pipeline.config.ConfigException;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import dev.spanloom.pipeline.metrics.MetricsConnector;
 import dev.spanloom.pipeline.metrics.SpanMetricsView;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,11 +22,11 @@ public final class SloSubsystem implements AutoCloseable {
   private final AlertWebhook webhook; // null without slo.webhook
   private final String rules;
 
-  private SloSubsystem(SloConfig config, SloEngine engine, AlertWebhook webhook) {
+  private SloSubsystem(SloConfig config, SloEngine engine, AlertWebhook webhook, SpanMetricsConnector.PrometheusNames names) {
     this.config = config;
     this.engine = engine;
     this.webhook = webhook;
-    this.rules = SloRules.yaml(config.objectives());
+    this.rules = SloRules.yaml(config.objectives(), names);
   }
 
   /**
@@ -35,7 +36,7 @@ public final class SloSubsystem implements AutoCloseable {
    * @throws ConfigException naming the key at fault
    */
   public static SloSubsystem create(SloConfig config, PipelineGraph graph, Clock clock, SloEngine.Ticker ticker) {
-    if (config.isEmpty()) return new SloSubsystem(config, null, null);
+    if (config.isEmpty()) return new SloSubsystem(config, null, null, SloRules.DEFAULT_NAMES);
     Map<String, SpanMetricsView> views = new LinkedHashMap<>();
     for (Map.Entry<String, MetricsConnector> c : graph.metricsConnectors().entrySet()) {
       if (c.getValue() instanceof SpanMetricsView v) views.put(c.getKey(), v);
@@ -59,7 +60,10 @@ public final class SloSubsystem implements AutoCloseable {
     config.checkThresholds(view.bucketBoundsNanos(), "connectors." + id);
     AlertWebhook webhook = config.webhook() == null ? null : new AlertWebhook(config.webhook(), config.externalUrl());
     SloEngine engine = new SloEngine(config, view, clock, ticker, webhook == null ? AlertNotifier.NONE : webhook);
-    return new SloSubsystem(config, engine, webhook);
+    // The rules query the names this connector writes (its naming: spanloom, collector or tempo).
+    SpanMetricsConnector.PrometheusNames names =
+        view instanceof SpanMetricsConnector c ? c.prometheusNames() : SloRules.DEFAULT_NAMES;
+    return new SloSubsystem(config, engine, webhook, names);
   }
 
   /** The objectives' latest state; empty without objectives. */
