@@ -33,11 +33,14 @@ public final class PipelineGraph implements Component {
   private final Map<String, SpanConsumer> receiverEntries;
   private final List<Component> startOrder; // exporters first, so nothing sends into a stopped node
   private final String description;
+  private final Map<String, MetricsConnector> metricsConnectors;
 
-  private PipelineGraph(Map<String, SpanConsumer> receiverEntries, List<Component> startOrder, String description) {
+  private PipelineGraph(Map<String, SpanConsumer> receiverEntries, List<Component> startOrder, String description,
+      Map<String, MetricsConnector> metricsConnectors) {
     this.receiverEntries = receiverEntries;
     this.startOrder = startOrder;
     this.description = description;
+    this.metricsConnectors = metricsConnectors;
   }
 
   /**
@@ -60,6 +63,14 @@ public final class PipelineGraph implements Component {
     SpanConsumer c = receiverEntries.get(receiverId);
     if (c == null) throw new IllegalArgumentException("receiver " + receiverId + " is in no pipeline");
     return c;
+  }
+
+  /**
+   * The traces-to-metrics connectors in use, by their id ({@code spanmetrics},
+   * {@code spanmetrics/red}), for readers that must pick one by its configured name.
+   */
+  public Map<String, MetricsConnector> metricsConnectors() {
+    return metricsConnectors;
   }
 
   /** Components of the given class, e.g. to publish their counters. */
@@ -171,7 +182,8 @@ public final class PipelineGraph implements Component {
       buildMetricsPipelines();
       Map<String, SpanConsumer> receiverEntries = new LinkedHashMap<>();
       byReceiver.forEach((id, consumers) -> receiverEntries.put(id, fanOut(consumers)));
-      return new PipelineGraph(receiverEntries, startOrder, "pipelines{" + description + "}");
+      return new PipelineGraph(receiverEntries, startOrder, "pipelines{" + description + "}",
+          Collections.unmodifiableMap(new LinkedHashMap<>(metricsConnectors)));
     }
 
     private List<String> tracesPipelines() {

@@ -10,13 +10,15 @@ import java.util.concurrent.CountDownLatch;
  * {@code spanloom [--config FILE] [--demo]} starts Spanloom with the given configuration, or
  * with the built-in all-in-one default; Tempo's {@code -config.file=FILE} is understood too.
  * {@code spanloom demo} (or {@code --demo}) also starts the demo shop, which sends its traces
- * to Spanloom's own OTLP gRPC port. A bad argument or configuration exits with status 2 and a
+ * to Spanloom's own OTLP gRPC port. {@code spanloom slo rules ...} writes Prometheus rules
+ * instead ({@link SloRulesCommand}). A bad argument or configuration exits with status 2 and a
  * message naming it.
  */
 public final class Spanloom {
   static final String USAGE = """
       usage: spanloom [--config FILE] [--demo [--rate N] [--kafka-bootstrap HOST:PORT]]
              spanloom demo [--config FILE] [--rate N] [--kafka-bootstrap HOST:PORT]
+             spanloom slo rules [--config FILE] [--output FILE]
         --config FILE              YAML configuration (default: the built-in all-in-one configuration)
         --demo, demo               also run the demo shop, sending traces to this Spanloom's OTLP gRPC port
         --no-demo                  do not run the demo shop (the default of the java command)
@@ -89,6 +91,9 @@ public final class Spanloom {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length >= 1 && args[0].equals("slo")) {
+      System.exit(SloRulesCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+    }
     // The demo's Kafka clients log their whole configuration at info; warnings are what matter here.
     if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");

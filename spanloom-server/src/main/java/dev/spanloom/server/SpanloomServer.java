@@ -39,6 +39,9 @@ import dev.spanloom.server.receiver.ReceiverMetrics;
 import dev.spanloom.server.receiver.ZipkinHttpService;
 import dev.spanloom.server.sampling.RemoteSamplingServer;
 import dev.spanloom.server.sampling.SamplingMetrics;
+import dev.spanloom.server.slo.SloConfig;
+import dev.spanloom.server.slo.SloEngine;
+import dev.spanloom.server.slo.SloSubsystem;
 import dev.spanloom.storage.StorageComponent;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -88,6 +91,7 @@ public final class SpanloomServer implements AutoCloseable {
   // Zipkin's read API; the very server of a zipkin receiver on the same endpoint, as on a Zipkin server.
   private final Server zipkinQueryServer;
   private final boolean zipkinQueryShared;
+  private final SloSubsystem slo;
   private boolean started;
 
   public SpanloomServer(SpanloomConfig config) {
@@ -99,7 +103,14 @@ public final class SpanloomServer implements AutoCloseable {
    * processors, exporters and connectors beside the built-in ones.
    */
   public SpanloomServer(SpanloomConfig config, UnaryOperator<ComponentRegistry> extraComponents) {
+    this(config, extraComponents, Clock.systemUTC(), SloEngine.Ticker.scheduled());
+  }
+
+  /** With the clock and ticker SLO evaluation runs on: tests drive evaluations by hand. */
+  public SpanloomServer(SpanloomConfig config, UnaryOperator<ComponentRegistry> extraComponents, Clock sloClock,
+      SloEngine.Ticker sloTicker) {
     ConfigNode root = config.root();
+    SloConfig sloConfig = config.slo();
     storage = StorageFactory.create(config);
     ComponentRegistry components = extraComponents.apply(ComponentRegistry.withBuiltins()
         .receiver("otlp")
@@ -110,6 +121,7 @@ public final class SpanloomServer implements AutoCloseable {
         .exporter(OtlpExporter.HTTP_TYPE, OtlpExporter::httpFromConfig)
         .metricsExporter(PrometheusExporter.TYPE, PrometheusExporter::fromConfig));
     graph = PipelineGraph.build(root, components);
+    slo = SloSubsystem.create(sloConfig, graph, sloClock, sloTicker);
 
     ConfigNode queueConfig = config.ingestQueue();
     long maxBytes = queueConfig.bytes("max_bytes", 128 * MIB);
@@ -229,6 +241,7 @@ public final class SpanloomServer implements AutoCloseable {
     new RedApi(redHistory).mount(sb); // the UI's RED view, beside Jaeger's API
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     JaegerApi.mountSampling(sb, remoteSampling == null ? null : remoteSampling.strategiesService());
+    slo.mount(sb); // for the web UI served on this port
     // The web UI reads traces and searches through Tempo's API on its own origin.
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mountUiRoutes(sb);
@@ -245,6 +258,7 @@ public final class SpanloomServer implements AutoCloseable {
     ServerBuilder sb = serverBuilder(endpoint);
     new TempoApi(storage.reader(), new TempoSearchApi(storage.reader(), Clock.systemUTC(),
         searchSettings, this::searched)).mount(sb);
+    slo.mount(sb);
     new RedApi(redHistory).mount(sb);
     new ServiceGraphApi(serviceGraph, Clock.systemUTC()).mount(sb);
     sb.service("/ready", (ctx, req) -> isReady()
@@ -294,6 +308,7 @@ public final class SpanloomServer implements AutoCloseable {
         .help("Requests waiting for a pipeline worker.")
         .callback(cb -> cb.call(queue.depth())).register(registry);
     SamplingMetrics.register(registry, graph);
+    slo.registerMetrics(registry);
     ExporterMetrics.register(registry, graph);
     JvmMetrics.builder().register(registry);
   }
@@ -313,6 +328,7 @@ public final class SpanloomServer implements AutoCloseable {
     started = true;
     storage.start();
     graph.start();
+    slo.start();
     if (redHistory != null) redHistory.start();
     queue.start();
     for (Server s : receiverServers.values()) s.start().join();
@@ -374,6 +390,11 @@ public final class SpanloomServer implements AutoCloseable {
     return storage;
   }
 
+  /** The SLO engine, webhook and rules ({@code slo:}). */
+  public SloSubsystem slo() {
+    return slo;
+  }
+
   public PrometheusRegistry registry() {
     return registry;
   }
@@ -388,6 +409,7 @@ public final class SpanloomServer implements AutoCloseable {
     if (!zipkinQueryShared) servers.add(zipkinQueryServer);
     stopAll(servers);
     queue.close();
+    slo.close();
     if (redHistory != null) redHistory.close();
     graph.close();
     if (remoteSampling != null) remoteSampling.close();
@@ -403,6 +425,6 @@ public final class SpanloomServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Spanloom{storage=" + storage + ", " + graph + ", " + queue + "}";
+    return "Spanloom{storage=" + storage + ", " + graph + ", " + queue + ", " + slo + "}";
   }
 }

@@ -53,7 +53,13 @@ final class RunningSpanloom implements AutoCloseable {
   }
 
   RunningSpanloom(String yaml, java.util.function.UnaryOperator<dev.spanloom.pipeline.ComponentRegistry> extraComponents) {
-    server = new SpanloomServer(SpanloomConfig.parse(yaml, "test"), extraComponents);
+    this(yaml, extraComponents, java.time.Clock.systemUTC(), dev.spanloom.server.slo.SloEngine.Ticker.scheduled());
+  }
+
+  /** With the clock and ticker of SLO evaluation, for tests that evaluate by hand. */
+  RunningSpanloom(String yaml, java.util.function.UnaryOperator<dev.spanloom.pipeline.ComponentRegistry> extraComponents,
+      java.time.Clock sloClock, dev.spanloom.server.slo.SloEngine.Ticker sloTicker) {
+    server = new SpanloomServer(SpanloomConfig.parse(yaml, "test"), extraComponents, sloClock, sloTicker);
     server.start();
   }
 

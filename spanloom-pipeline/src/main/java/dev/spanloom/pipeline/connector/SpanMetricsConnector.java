@@ -288,6 +288,19 @@ public final class SpanMetricsConnector implements MetricsConnector, SpanMetrics
     return Exemplars.of(out);
   }
 
+  /**
+   * The Prometheus names this connector's series are written under, for readers that generate
+   * queries over them (the SLO rules): the calls counter with {@code _total}, the duration
+   * histogram without {@code _bucket}/{@code _count}, the service label, and the nanoseconds in
+   * one unit of the histogram's {@code le}.
+   */
+  public PrometheusNames prometheusNames() {
+    return new PrometheusNames(callsName + "_total", durationName, config.naming().serviceLabel, config.effectiveUnit().nanos);
+  }
+
+  /** See {@link #prometheusNames()}. */
+  public record PrometheusNames(String calls, String duration, String serviceLabel, double unitNanos) {}
+
   @Override
   public long[] bucketBoundsNanos() {
     return bounds.clone();

@@ -31,8 +31,8 @@ public final class SpanloomConfig {
   private static final Set<String> TOP_LEVEL = Set.of(
       // OpenTelemetry Collector
       "receivers", "processors", "exporters", "connectors", "extensions", "service",
-      // Spanloom's own: the query ports of other ecosystems (Jaeger 16686, Zipkin 9411)
-      "query",
+      // Spanloom's own: the query ports of other ecosystems (Jaeger 16686, Zipkin 9411), SLOs
+      "query", "slo",
       // Grafana Tempo
       "server", "distributor", "ingester", "querier", "query_frontend", "compactor", "storage",
       "metrics_generator", "overrides", "memberlist", "usage_report", "stream_over_http_enabled",
@@ -138,6 +138,11 @@ public final class SpanloomConfig {
     ConfigNode node = root.child("query").requireKnownKeys(Set.of("jaeger", "zipkin"))
         .child(ecosystem).requireKnownKeys(Set.of("endpoint"));
     return Endpoint.parse(node.pathOf("endpoint"), node.string("endpoint", defaultEndpoint));
+  }
+
+  /** The {@code slo:} section: objectives, burn-rate alerts, webhook. */
+  public dev.spanloom.server.slo.SloConfig slo() {
+    return dev.spanloom.server.slo.SloConfig.parse(root.child("slo"));
   }
 
   /** {@code service.ingest_queue}: Spanloom's bound on what ingest holds in memory. */
