@@ -113,7 +113,8 @@ public final class Spanloom {
     }
     SpanloomServer server;
     try {
-      SpanloomConfig config = options.configFile() == null ? SpanloomConfig.defaults() : SpanloomConfig.load(options.configFile());
+      SpanloomConfig config = options.configFile() != null ? SpanloomConfig.load(options.configFile())
+          : options.demo() ? SpanloomConfig.demoDefaults() : SpanloomConfig.defaults();
       server = new SpanloomServer(config);
     } catch (ConfigException e) {
       System.err.println("spanloom: configuration error: " + e.getMessage());

@@ -97,6 +97,14 @@ class ConfigurationTest {
   }
 
   @Test
+  void theDemoRunsWithObjectivesForTheShopsServices() {
+    SpanloomServer server = new SpanloomServer(SpanloomConfig.demoDefaults());
+
+    assertThat(server.slo().statuses()).extracting(st -> st.objective().name())
+        .containsExactly("storefront-availability", "checkout-latency", "payments-availability");
+  }
+
+  @Test
   void unknownTopLevelKeyIsNamed() {
     assertThatThrownBy(() -> build(RunningSpanloom.LOOPBACK_OTLP + "recievers: {}\n"))
         .isInstanceOf(ConfigException.class)

@@ -48,8 +48,17 @@ public final class SpanloomConfig {
 
   /** The built-in all-in-one configuration. */
   public static SpanloomConfig defaults() {
-    try (InputStream in = SpanloomConfig.class.getResourceAsStream("/default-config.yaml")) {
-      return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), "built-in default");
+    return parse(resource("/default-config.yaml"), "built-in default");
+  }
+
+  /** The built-in configuration plus SLOs for the demo shop's services ({@code demo-slo.yaml}). */
+  public static SpanloomConfig demoDefaults() {
+    return parse(resource("/default-config.yaml") + resource("/demo-slo.yaml"), "built-in default with the demo's SLOs");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = SpanloomConfig.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
