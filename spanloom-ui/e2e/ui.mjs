@@ -1,7 +1,7 @@
 // Drives Spanloom's web UI in real Chromium (Debian's /usr/bin/chromium through playwright-core)
 // against a running Spanloom, asserting what each page shows and saving a screenshot per step.
 //
-//   node ui.mjs --base http://127.0.0.1:16686 --out DIR --a TRACE_ID --b TRACE_ID --big TRACE_ID
+//   node ui.mjs --base http://127.0.0.1:16686 --out DIR --a TRACE_ID --b TRACE_ID --big TRACE_ID [--metrics required]
 //
 // --a and --b are two similar traces of the shop (root api-gateway "POST /orders"; b has spans
 // a lacks), --big a trace of 10,000 spans. Exit code 0 when every step passed.
@@ -302,12 +302,15 @@ try {
   });
 
   const status = async (path) => page.evaluate(async (p) => (await fetch(p)).status, path);
+  // With --metrics required the Spanloom under test runs spanmetrics and SLOs: the metric pages
+  // must show data, and an empty state is a failure rather than an accepted answer.
+  const metricsRequired = args.metrics === 'required';
 
   await step('service-map', async () => {
     await page.goto(base + '/map');
     await page.locator('#service-map svg, #service-map .empty').first().waitFor();
     const end = Math.ceil(Date.now() / 1000);
-    if (await status(`/api/servicegraph?start=${end - 3600}&end=${end}`) === 200) {
+    if (metricsRequired || await status(`/api/servicegraph?start=${end - 3600}&end=${end}`) === 200) {
       const nodes = await page.$$eval('#service-map .node', (n) => n.map((x) => x.dataset.node));
       for (const s of ['api-gateway', 'order-service']) assert.ok(nodes.includes(s), 'the map shows ' + s);
       assert.ok(await count('#service-map .edge') >= 2, 'calls are edges');
@@ -321,9 +324,11 @@ try {
   await step('service-page', async () => {
     await page.goto(base + '/service/order-service');
     await page.locator('#service-red .operation, #service-red .empty').first().waitFor();
-    if (await status('/api/red?service=order-service&since=1h') === 200 && await count('#service-red .operation') > 0) {
+    if (metricsRequired || (await status('/api/red?service=order-service&since=1h') === 200 && await count('#service-red .operation') > 0)) {
+      assert.ok(await count('#service-red .operation') > 0, 'the operations of order-service are listed');
       assert.ok(await count('#service-red .operation svg.chart') >= 3, 'rate, errors and duration charts');
       const ex = page.locator('#service-red .exemplars a').first();
+      if (metricsRequired) assert.ok(await ex.count() > 0, 'exemplar traces are linked');
       if (await ex.count()) { await ex.click(); await page.waitForURL(/\/trace\//); await page.locator('#span-rows .span-row').first().waitFor(); }
     } else {
       assert.match(await page.textContent('#service-red .empty'), /No RED metrics/);
@@ -340,7 +345,8 @@ try {
   await step('slo-page', async () => {
     await page.goto(base + '/slo');
     await page.locator('#slos .slo, #slos .empty').first().waitFor();
-    if (await status('/api/slo') === 200 && await count('#slos .slo') > 0) {
+    if (metricsRequired || (await status('/api/slo') === 200 && await count('#slos .slo') > 0)) {
+      assert.ok(await count('#slos .slo') >= 2, 'each objective is shown');
       assert.ok(await count('#slos .budget') >= 1, 'error budgets are shown');
       assert.ok((await page.textContent('#slo-summary')).length > 0);
     } else {

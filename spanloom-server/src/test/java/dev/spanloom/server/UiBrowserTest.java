@@ -38,6 +38,27 @@ class UiBrowserTest {
   private static final long MS = 1_000_000L;
   private static final int BIG_TRACE_SPANS = 10_000;
 
+  /** Span metrics and two objectives, so the service and SLO pages have data to show. */
+  private static final String WITH_METRICS = RunningSpanloom.LOOPBACK_OTLP
+      .replace("exporters:\n  store: {}", "exporters:\n  store: {}\n  prometheus:\n    endpoint: 127.0.0.1:0\n"
+          + "connectors:\n  spanmetrics:\n    exemplars:\n      enabled: true")
+      .replace("exporters: [store]", "exporters: [store, spanmetrics]\n    metrics:\n      receivers: [spanmetrics]\n"
+          + "      exporters: [prometheus]")
+      + """
+      slo:
+        evaluation_interval: 1s
+        objectives:
+          - name: storefront-availability
+            service: api-gateway
+            sli: {availability: {}}
+            objective: 99.5
+          - name: checkout-latency
+            service: order-service
+            operation: POST /orders
+            sli: {latency: {threshold: 200ms}}
+            objective: 99
+      """;
+
   private static RunningSpanloom spanloom;
   private static final Map<String, SdkTracerProvider> providers = new LinkedHashMap<>();
   private static String traceA;
@@ -47,7 +68,7 @@ class UiBrowserTest {
   @BeforeAll
   static void sendTraces() throws Exception {
     requireBrowserTools();
-    spanloom = RunningSpanloom.start();
+    spanloom = new RunningSpanloom(WITH_METRICS);
     long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
     traceA = shopOrder(now - 300_000 * MS, 1.0, false, false);
     traceB = shopOrder(now - 240_000 * MS, 1.0, true, false);
@@ -63,6 +84,21 @@ class UiBrowserTest {
     awaitSpans(traceA, 8);
     awaitSpans(traceB, 9);
     awaitSpans(bigTrace, BIG_TRACE_SPANS);
+    // The service page charts the RED history (a sample every 15 s) and the SLO page the engine's
+    // evaluation (every second here): both must have seen the shop's spans.
+    await("/api/red?service=order-service&since=1h", "a point in the RED series", json -> json.contains("\"series\":[{"));
+    await("/api/slo", "an SLI for each objective",
+        json -> json.contains("\"sli_value\"") && !json.contains("\"sli_value\":null"));
+  }
+
+  private static void await(String path, String what, java.util.function.Predicate<String> ok) throws InterruptedException {
+    String last = "";
+    for (int i = 0; i < 600; i++) {
+      last = spanloom.get(path).contentUtf8();
+      if (ok.test(last)) return;
+      Thread.sleep(100);
+    }
+    throw new AssertionError(path + " never showed " + what + "; last answer: " + last);
   }
 
   @AfterAll
@@ -83,7 +119,7 @@ class UiBrowserTest {
 
     ProcessBuilder pb = new ProcessBuilder("node", script.toString(),
         "--base", spanloom.jaegerQueryEndpoint(), "--out", screenshots.toString(),
-        "--a", traceA, "--b", traceB, "--big", bigTrace)
+        "--a", traceA, "--b", traceB, "--big", bigTrace, "--metrics", "required")
         .directory(script.getParent().toFile())
         .redirectErrorStream(true);
     pb.environment().put("CHROMIUM", System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));

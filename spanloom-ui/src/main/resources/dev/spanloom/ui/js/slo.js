@@ -1,6 +1,6 @@
 // SLOs from GET /api/slo: objective, SLI value, error budget left, burn rates per window and the
 // burn-rate alerts with their state.
-import { h, getJson, fmtPct, fmtMs, empty } from './util.js';
+import { h, getJson, fmtPct, fmtMs, fmtTime, empty } from './util.js';
 
 export function sloPage(ctx) {
   const { main } = ctx;
@@ -37,5 +37,5 @@ function card(s) {
     h('table', { class: 'data' }, h('thead', null, h('tr', null, Object.keys(s.burn_rates || {}).map((w) => h('th', { class: 'num' }, w)))),
       h('tbody', null, h('tr', null, Object.values(s.burn_rates || {}).map((v) => h('td', { class: 'num' + (v != null && v > 1 ? ' err' : '') }, v == null ? '–' : v.toFixed(2)))))),
     (s.alerts || []).length ? h('div', null, h('h3', null, 'Alerts'), h('ul', null, s.alerts.map((a) => h('li', { class: a.state === 'firing' ? 'alert-firing' : '' },
-      `${a.alertname} (${a.severity}): ${a.state}`, h('span', { class: 'muted' }, ` · burn > ${a.burn_rate_threshold} over ${a.long_window}/${a.short_window}${a.active_at ? ' since ' + a.active_at : ''}`))))) : null);
+      `${a.alertname} (${a.severity}): ${a.state}`, h('span', { class: 'muted' }, ` · burn > ${a.burn_rate_threshold} over ${a.long_window}/${a.short_window}${a.active_at ? ' since ' + fmtTime(Date.parse(a.active_at)) : ''}`))))) : null);
 }
