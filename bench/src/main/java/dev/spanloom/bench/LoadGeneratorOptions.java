@@ -1,7 +1,8 @@
 package dev.spanloom.bench;
 
+import static dev.spanloom.bench.CommandLineFlags.integer;
+
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The load generator's command line, parsed and checked once. Defaults live here and in
@@ -59,19 +60,10 @@ record LoadGeneratorOptions(
     Duration warmup = Duration.ofSeconds(5);
     int services = 8;
     Duration timeout = Duration.ofSeconds(10);
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
+    CommandLineFlags flags = new CommandLineFlags(args);
+    for (String flag; (flag = flags.nextFlag()) != null; ) {
       if (flag.equals("--help") || flag.equals("-h")) return null;
-      String value;
-      int eq = flag.indexOf('=');
-      if (flag.startsWith("--") && eq > 0) {
-        value = flag.substring(eq + 1);
-        flag = flag.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException(flag + ": missing value");
-      }
+      String value = flags.value();
       switch (flag) {
         case "--target" -> {
           int colon = value.lastIndexOf(':');
@@ -85,10 +77,10 @@ record LoadGeneratorOptions(
         }
         case "--concurrency" -> concurrency = integer(flag, value);
         case "--spans-per-request" -> spansPerRequest = integer(flag, value);
-        case "--duration" -> duration = duration(flag, value);
-        case "--warmup" -> warmup = duration(flag, value);
+        case "--duration" -> duration = CommandLineFlags.duration(flag, value);
+        case "--warmup" -> warmup = CommandLineFlags.duration(flag, value);
         case "--services" -> services = integer(flag, value);
-        case "--timeout" -> timeout = duration(flag, value);
+        case "--timeout" -> timeout = CommandLineFlags.duration(flag, value);
         default -> throw new IllegalArgumentException(flag + ": unknown option (expected one of: --target, --concurrency, "
             + "--spans-per-request, --duration, --warmup, --services, --timeout)");
       }
@@ -98,25 +90,5 @@ record LoadGeneratorOptions(
 
   String target() {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-  }
-
-  private static int integer(String flag, String value) {
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + ": " + value + " (expected: an integer)");
-    }
-  }
-
-  static Duration duration(String flag, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      if (v.endsWith("s")) return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-      if (v.endsWith("m")) return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-      return Duration.ofSeconds(Long.parseLong(v));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + ": " + value + " (expected: a duration such as 30s, 500ms or 2m)");
-    }
   }
 }

@@ -1,7 +1,9 @@
 package dev.spanloom.bench.sampling;
 
+import static dev.spanloom.bench.CommandLineFlags.integer;
+
+import dev.spanloom.bench.CommandLineFlags;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The command line of {@link TailSamplingThroughput}, parsed and checked once. Defaults live here
@@ -63,46 +65,25 @@ record TailSamplingThroughputOptions(
     String maxBytes = null;
     int heapSamples = 3;
     Duration heapSampleInterval = Duration.ofSeconds(5);
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
+    CommandLineFlags flags = new CommandLineFlags(args);
+    for (String flag; (flag = flags.nextFlag()) != null; ) {
       if (flag.equals("--help") || flag.equals("-h")) return null;
-      if (i + 1 >= args.length) throw new IllegalArgumentException(flag + ": missing value");
-      String v = args[++i];
+      String v = flags.value();
       switch (flag) {
         case "--rate" -> rate = integer(flag, v);
         case "--batch" -> batch = integer(flag, v);
         case "--services" -> services = integer(flag, v);
-        case "--warmup" -> warmup = duration(flag, v);
-        case "--duration" -> duration = duration(flag, v);
-        case "--decision-wait" -> decisionWait = duration(flag, v);
+        case "--warmup" -> warmup = CommandLineFlags.duration(flag, v);
+        case "--duration" -> duration = CommandLineFlags.duration(flag, v);
+        case "--decision-wait" -> decisionWait = CommandLineFlags.duration(flag, v);
         case "--num-traces" -> numTraces = integer(flag, v);
         case "--max-bytes" -> maxBytes = v;
         case "--heap-samples" -> heapSamples = integer(flag, v);
-        case "--heap-sample-interval" -> heapSampleInterval = duration(flag, v);
+        case "--heap-sample-interval" -> heapSampleInterval = CommandLineFlags.duration(flag, v);
         default -> throw new IllegalArgumentException(flag + ": unknown option (expected one of those in --help)");
       }
     }
     return new TailSamplingThroughputOptions(rate, batch, services, warmup, duration, decisionWait, numTraces, maxBytes,
         heapSamples, heapSampleInterval);
-  }
-
-  private static int integer(String flag, String v) {
-    try {
-      return Integer.parseInt(v.replace("_", "").replace(",", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + ": \"" + v + "\" (expected: an integer)");
-    }
-  }
-
-  private static Duration duration(String flag, String v) {
-    String s = v.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-      if (s.endsWith("s")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
-      if (s.endsWith("m")) return Duration.ofMinutes(Long.parseLong(s.substring(0, s.length() - 1)));
-      return Duration.ofSeconds(Long.parseLong(s));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + ": \"" + v + "\" (expected: a duration such as 30s, 500ms or 2m)");
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.spanloom.bench.storage;
 
+import dev.spanloom.bench.CommandLineFlags;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,8 +85,8 @@ record StorageBenchmarkOptions(
     boolean keep = false;
     long seed = 1;
     List<String> queries = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
+    CommandLineFlags flags = new CommandLineFlags(args);
+    for (String flag; (flag = flags.nextFlag()) != null; ) {
       if (flag.equals("--help") || flag.equals("-h")) return null;
       switch (flag) {
         case "--no-compact" -> {
@@ -102,16 +103,7 @@ record StorageBenchmarkOptions(
         }
         default -> { }
       }
-      String value;
-      int eq = flag.indexOf('=');
-      if (flag.startsWith("--") && eq > 0) {
-        value = flag.substring(eq + 1);
-        flag = flag.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException(flag + ": missing value");
-      }
+      String value = flags.value();
       switch (flag) {
         case "--dir" -> {
           if (value.isBlank()) throw new IllegalArgumentException("--dir: \"" + value + "\" (expected: a directory)");
