@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.spanloom.model.SpanKind;
 import dev.spanloom.model.StatusCode;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import dev.spanloom.pipeline.metrics.SpanExemplar;
 import dev.spanloom.pipeline.metrics.SpanSeries;
 import dev.spanloom.server.api.RedHistory.OpKey;
@@ -38,14 +39,18 @@ public final class RedApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RedHistory history; // null when no spanmetrics connector is configured
+  private final int bucketCount; // of the duration histogram, +Inf included
 
   /** @param history null when no spanmetrics connector runs: every request then answers 404 */
   public RedApi(RedHistory history) {
     this.history = history;
+    this.bucketCount = history == null ? 0 : history.view().bucketBoundsNanos().length + 1;
   }
 
   public void mount(ServerBuilder sb) {
-    sb.service("/api/red", (ctx, req) -> answer(ctx));
+    // Reading the history copies every series under the connector's lock: off the event loop.
+    sb.service("/api/red", (ctx, req) -> HttpResponse.of(
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> answer(ctx), ctx.blockingTaskExecutor())));
   }
 
   HttpResponse answer(ServiceRequestContext ctx) {
@@ -115,7 +120,8 @@ public final class RedApi {
 
   /** One service's operations from {@code sinceSeconds} ago to now. */
   ObjectNode service(String service, long sinceSeconds) {
-    Sample now = history.current();
+    List<SpanSeries> live = history.view().series(); // one snapshot: the points and the exemplars
+    Sample now = history.sampleOf(live, false);
     long start = now.epochSeconds() - sinceSeconds;
     Window w = window(start);
     double[] bounds = boundsMillis();
@@ -130,11 +136,10 @@ public final class RedApi {
     root.put("start", start);
     root.put("end", now.epochSeconds());
     ArrayNode operations = root.putArray("operations");
-    List<SpanSeries> live = history.view().series();
     for (OpKey k : ops) {
       ObjectNode op = operations.addObject();
       op.put("operation", k.operation());
-      op.put("span_kind", "SPAN_KIND_" + k.kind().name());
+      op.put("span_kind", SpanMetricsConnector.kindLabel(k.kind()));
       Point total = delta(now.points().get(k), w.base == null ? null : w.base.points().get(k));
       ObjectNode totals = op.putObject("totals");
       totals.put("requests", total.calls());
@@ -210,7 +215,7 @@ public final class RedApi {
 
   /** {@code now - base}; a series that went back (expired and came again) counts from zero. */
   private Point delta(Point now, Point base) {
-    int buckets = history.view().bucketBoundsNanos().length + 1;
+    int buckets = bucketCount;
     if (now == null) return zero(buckets - 1);
     if (base == null || now.calls() < base.calls()) return now;
     long[] d = new long[buckets];

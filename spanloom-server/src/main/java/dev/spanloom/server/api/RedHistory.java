@@ -95,7 +95,7 @@ public final class RedHistory implements AutoCloseable {
 
   /** Takes one sample now and drops those older than the retention. */
   public void sample() {
-    Sample s = current();
+    Sample s = sampleOf(view.series(), true);
     synchronized (this) {
       samples.addLast(s);
       // One sample beyond the retention stays: it is the baseline of the oldest window.
@@ -107,10 +107,18 @@ public final class RedHistory implements AutoCloseable {
 
   /** What the view holds now, as a sample; not kept. */
   Sample current() {
+    return sampleOf(view.series(), false);
+  }
+
+  /**
+   * {@code series} as a sample. Operations beyond the bound are counted as dropped only for a
+   * sample that is kept, so reading the API does not inflate the count.
+   */
+  Sample sampleOf(List<SpanSeries> series, boolean kept) {
     long now = clock.instant().getEpochSecond();
     Map<OpKey, Point> points = new HashMap<>();
     long dropped = 0;
-    for (SpanSeries s : view.series()) {
+    for (SpanSeries s : series) {
       if (s.service().isEmpty()) continue; // the overflow series: no service to show it under
       OpKey key = new OpKey(s.service(), s.spanName(), s.kind());
       Point p = points.get(key);
@@ -123,7 +131,7 @@ public final class RedHistory implements AutoCloseable {
           ? new Point(s.calls(), errors, s.bucketCounts().clone())
           : add(p, s.calls(), errors, s.bucketCounts()));
     }
-    if (dropped > 0) {
+    if (kept && dropped > 0) {
       synchronized (this) {
         droppedOperations += dropped;
       }
@@ -158,10 +166,6 @@ public final class RedHistory implements AutoCloseable {
 
   SpanMetricsView view() {
     return view;
-  }
-
-  Clock clock() {
-    return clock;
   }
 
   long stepSeconds() {
