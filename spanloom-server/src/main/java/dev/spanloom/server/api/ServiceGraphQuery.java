@@ -66,13 +66,8 @@ public final class ServiceGraphQuery {
   public List<Edge> edges(long startEpochNanos, long endEpochNanos) {
     Map<List<String>, Sum> sums = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
         .thenComparing(k -> k.get(1)).thenComparing(k -> k.get(2)));
-    reader.scan(TraceScan.window(startEpochNanos, endEpochNanos), trace -> {
-      for (ServiceGraphEdge e : edges.edgesOf(trace.spans()).edges()) {
-        if (e.startEpochNanos() < startEpochNanos || e.startEpochNanos() > endEpochNanos) continue;
-        sums.computeIfAbsent(List.of(e.client(), e.server(), e.connectionType()), k -> new Sum(e)).add(e);
-      }
-      return true;
-    });
+    forEachEdge(startEpochNanos, endEpochNanos,
+        e -> sums.computeIfAbsent(List.of(e.client(), e.server(), e.connectionType()), k -> new Sum(e)).add(e));
     List<Edge> out = new ArrayList<>(sums.size());
     for (Sum s : sums.values()) {
       long[] durations = Arrays.copyOf(s.durations, (int) s.requests);
@@ -84,18 +79,31 @@ public final class ServiceGraphQuery {
     return out;
   }
 
+  /** Every request of a stored trace in the window that started in it (both ends inclusive). */
+  private void forEachEdge(long startEpochNanos, long endEpochNanos, java.util.function.Consumer<ServiceGraphEdge> action) {
+    reader.scan(TraceScan.window(startEpochNanos, endEpochNanos), trace -> {
+      for (ServiceGraphEdge e : edges.edgesOf(trace.spans()).edges()) {
+        if (e.startEpochNanos() >= startEpochNanos && e.startEpochNanos() <= endEpochNanos) action.accept(e);
+      }
+      return true;
+    });
+  }
+
   /** Calls and failed calls per parent and child, as both dependency APIs count them. */
   public record Link(String parent, String child, long callCount, long errorCount) {}
 
-  /** The edges of the window by client and server only, whatever their connection type. */
+  /**
+   * The edges of the window by client and server only, whatever their connection type. Counts
+   * only: a day's lookback need not keep a day of durations.
+   */
   public List<Link> links(long startEpochNanos, long endEpochNanos) {
     Map<List<String>, long[]> counts = new TreeMap<>(Comparator.<List<String>, String>comparing(k -> k.get(0))
         .thenComparing(k -> k.get(1)));
-    for (Edge e : edges(startEpochNanos, endEpochNanos)) {
+    forEachEdge(startEpochNanos, endEpochNanos, e -> {
       long[] c = counts.computeIfAbsent(List.of(e.client(), e.server()), k -> new long[2]);
-      c[0] += e.requests();
-      c[1] += e.failed();
-    }
+      c[0]++;
+      if (e.failed()) c[1]++;
+    });
     List<Link> out = new ArrayList<>(counts.size());
     counts.forEach((k, c) -> out.add(new Link(k.get(0), k.get(1), c[0], c[1])));
     return out;
