@@ -127,7 +127,7 @@ public final class AlertWebhook implements AlertNotifier, AutoCloseable {
     return failed.get();
   }
 
-  /** Notifications not queued: the queue was full, or the webhook closing. */
+  /** Notifications not sent for want of room: the queue was full, or the webhook closed before sending them. */
   public long dropped() {
     return dropped.get();
   }
@@ -146,6 +146,13 @@ public final class AlertWebhook implements AlertNotifier, AutoCloseable {
       worker.join(TimeUnit.SECONDS.toMillis(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // What was still waiting will not be sent: counted, not lost silently.
+    int unsent = queue.size();
+    queue.clear();
+    if (unsent > 0) {
+      dropped.addAndGet(unsent);
+      LOG.warn("event=slo_webhook_dropped reason=closed notifications={}", unsent);
     }
   }
 
