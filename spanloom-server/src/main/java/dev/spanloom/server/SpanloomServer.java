@@ -143,9 +143,15 @@ public final class SpanloomServer implements AutoCloseable {
       }
     }
     searchSettings = SearchSettings.fromConfig(root.child("query_frontend").child("search"));
+    // The RED API reads the connector the SLOs read (slo.connector), so the UI's service page and
+    // its SLO page agree; without SLOs, the first span-metrics connector.
     List<SpanMetricsView> spanMetrics = graph.components(SpanMetricsView.class);
-    redHistory = spanMetrics.isEmpty() ? null : new RedHistory(spanMetrics.get(0));
-    serviceGraph = new ServiceGraphQuery(storage.reader(), serviceGraphEdges(root));
+    SpanMetricsView redView = slo.engine() != null ? slo.engine().view() : spanMetrics.isEmpty() ? null : spanMetrics.get(0);
+    redHistory = redView == null ? null : new RedHistory(redView);
+    List<ServiceGraphConnector> serviceGraphs = graph.components(ServiceGraphConnector.class);
+    // The dependency APIs draw the graph a running servicegraph connector counts, with its settings.
+    serviceGraph = new ServiceGraphQuery(storage.reader(),
+        serviceGraphs.isEmpty() ? ServiceGraphEdges.DEFAULT : serviceGraphs.get(0).edges());
     queryServer = buildQueryServer(config.queryEndpoint());
     jaegerQueryServer = buildJaegerQueryServer(config.jaegerQueryEndpoint());
     Endpoint zipkinQuery = config.zipkinQueryEndpoint();
@@ -275,20 +281,6 @@ public final class SpanloomServer implements AutoCloseable {
       return HttpResponse.of(HttpStatus.OK, MediaType.parse(writer.getContentType()), out.toByteArray());
     });
     return sb.build();
-  }
-
-  /**
-   * The edge algorithm of the first servicegraph connector configured, else the Collector's
-   * defaults: the dependency APIs then draw the graph the connector's metrics count.
-   */
-  private static ServiceGraphEdges serviceGraphEdges(ConfigNode root) {
-    ConfigNode connectors = root.child("connectors");
-    for (String id : connectors.keys()) {
-      if (id.split("/", 2)[0].equals(ServiceGraphConnector.TYPE)) {
-        return ServiceGraphConnector.edgesFromConfig(connectors.child(id));
-      }
-    }
-    return ServiceGraphEdges.DEFAULT;
   }
 
   private static ServerBuilder serverBuilder(Endpoint endpoint) {

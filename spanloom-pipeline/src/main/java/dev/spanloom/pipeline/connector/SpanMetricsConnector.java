@@ -105,10 +105,6 @@ public final class SpanMetricsConnector implements MetricsConnector, SpanMetrics
     return i.getEpochSecond() * 1_000_000_000L + i.getNano();
   }
 
-  public SpanMetricsConfig config() {
-    return config;
-  }
-
   @Override
   public CompletableFuture<Void> consume(List<Span> spans) {
     long now = epochNanos.getAsLong();

@@ -64,14 +64,6 @@ final class SampleRing {
     return goods[position];
   }
 
-  int size() {
-    return size;
-  }
-
-  int capacity() {
-    return times.length;
-  }
-
   private int index(int i) {
     int oldest = size < times.length ? 0 : next;
     return (oldest + i) % times.length;

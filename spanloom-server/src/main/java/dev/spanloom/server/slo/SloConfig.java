@@ -1,6 +1,7 @@
 package dev.spanloom.server.slo;
 
 import dev.spanloom.model.SpanKind;
+import dev.spanloom.pipeline.connector.SpanMetricsConnector;
 import dev.spanloom.pipeline.config.ConfigException;
 import dev.spanloom.pipeline.config.ConfigNode;
 import java.net.URI;
@@ -155,7 +156,7 @@ public record SloConfig(
       }
       if (kind == null) {
         throw o.invalid("span_kinds[" + i + "]", n, "one of " + EnumSet.allOf(SpanKind.class).stream()
-            .map(SloConfig::spanKindLabel).collect(Collectors.joining(", ")));
+            .map(SpanMetricsConnector::kindLabel).collect(Collectors.joining(", ")));
       }
       kinds.add(kind);
     }
@@ -207,10 +208,6 @@ public record SloConfig(
   }
 
   /** The span-metrics label value of a kind: {@code SPAN_KIND_SERVER}. */
-  static String spanKindLabel(SpanKind kind) {
-    return "SPAN_KIND_" + kind.name();
-  }
-
   @Override
   public String toString() {
     return "slo{evaluation_interval=" + evaluationInterval + ", connector=" + (connector == null ? "<the only one>" : connector)

@@ -67,7 +67,6 @@ public final class SloEngine implements AutoCloseable {
   private final List<Tracker> trackers = new ArrayList<>();
   private volatile List<SloStatus> statuses;
   private AutoCloseable scheduled;
-  private long evaluations;
 
   /**
    * @param view the connector's series; its bucket bounds must contain every latency threshold
@@ -120,7 +119,6 @@ public final class SloEngine implements AutoCloseable {
       if (change != null) notifier.notify(change);
     }
     statuses = List.copyOf(next);
-    evaluations++;
   }
 
   /** Every objective as the latest evaluation left it, in configuration order. */
@@ -128,8 +126,9 @@ public final class SloEngine implements AutoCloseable {
     return statuses;
   }
 
-  public synchronized long evaluations() {
-    return evaluations;
+  /** The span metrics the objectives are computed from. */
+  public SpanMetricsView view() {
+    return view;
   }
 
   public SloConfig config() {

@@ -127,7 +127,7 @@ public final class SloRules {
     StringBuilder sel = new StringBuilder(names.serviceLabel() + "=\"" + escape(o.service()) + "\"");
     if (o.operation() != null) sel.append(", span_name=\"").append(escape(o.operation())).append('"');
     TreeSet<String> kinds = new TreeSet<>();
-    for (SpanKind k : o.spanKinds()) kinds.add(SloConfig.spanKindLabel(k));
+    for (SpanKind k : o.spanKinds()) kinds.add(SpanMetricsConnector.kindLabel(k));
     sel.append(kinds.size() == 1 ? ", span_kind=\"" + kinds.first() + "\"" : ", span_kind=~\"" + String.join("|", kinds) + "\"");
     return sel.toString();
   }
