@@ -287,17 +287,18 @@ public final class PipelineGraph implements Component {
 
     /** Each metrics exporter reads the connectors of every metrics pipeline listing it. */
     private void buildMetricsPipelines() {
-      Map<String, List<MetricsProducer>> byExporter = new LinkedHashMap<>();
+      // Each connector once per exporter, however many of its pipelines share it: one read per scrape.
+      Map<String, Set<MetricsProducer>> byExporter = new LinkedHashMap<>();
       for (String pipelineId : metricsPipelines()) {
         ConfigNode p = pipeline(pipelineId);
-        List<MetricsProducer> producers = new ArrayList<>();
-        for (String r : p.stringList("receivers")) producers.add(metricsConnector(r));
         for (String e : p.stringList("exporters")) {
-          byExporter.computeIfAbsent(e, k -> new ArrayList<>()).add(MetricsProducer.of(producers));
+          Set<MetricsProducer> producers = byExporter.computeIfAbsent(e, k -> new java.util.LinkedHashSet<>());
+          for (String r : p.stringList("receivers")) producers.add(metricsConnector(r));
         }
         describe(pipelineId, p);
       }
-      byExporter.forEach((id, producers) -> startOrder.add(createMetricsExporter(id, MetricsProducer.of(producers))));
+      byExporter.forEach((id, producers) ->
+          startOrder.add(createMetricsExporter(id, MetricsProducer.of(List.copyOf(producers)))));
     }
 
     private MetricsConnector metricsConnector(String id) {
