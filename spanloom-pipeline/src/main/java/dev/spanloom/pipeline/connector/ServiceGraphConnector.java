@@ -248,20 +248,29 @@ public final class ServiceGraphConnector implements MetricsConnector {
 
   private void count(List<HeldTrace> traces, long now) {
     if (traces.isEmpty()) return;
-    List<ServiceGraphEdges.Result> results = new ArrayList<>(traces.size());
-    for (HeldTrace t : traces) results.add(edges.edgesOf(t.spans));
-    synchronized (this) {
-      for (ServiceGraphEdges.Result r : results) {
-        for (ServiceGraphEdge e : r.edges()) {
-          EdgeSeries s = series.computeIfAbsent(edgeLabels(e), k -> new EdgeSeries());
-          s.updatedNanos = now;
-          s.requests++;
-          if (e.failed()) s.failed++;
-          s.server.observe(e.serverDurationNanos());
-          s.client.observe(e.clientDurationNanos());
-        }
-        for (Span u : r.unpaired()) unpaired.computeIfAbsent(sideLabels(u), k -> new long[1])[0]++;
+    // Edges and their labels are worked out before taking the lock a scrape also takes.
+    List<ServiceGraphEdge> found = new ArrayList<>();
+    List<Labels> foundLabels = new ArrayList<>();
+    List<Labels> unpairedLabels = new ArrayList<>();
+    for (HeldTrace t : traces) {
+      ServiceGraphEdges.Result r = edges.edgesOf(t.spans);
+      for (ServiceGraphEdge e : r.edges()) {
+        found.add(e);
+        foundLabels.add(edgeLabels(e));
       }
+      for (Span u : r.unpaired()) unpairedLabels.add(sideLabels(u));
+    }
+    synchronized (this) {
+      for (int i = 0; i < found.size(); i++) {
+        ServiceGraphEdge e = found.get(i);
+        EdgeSeries s = series.computeIfAbsent(foundLabels.get(i), k -> new EdgeSeries());
+        s.updatedNanos = now;
+        s.requests++;
+        if (e.failed()) s.failed++;
+        s.server.observe(e.serverDurationNanos());
+        s.client.observe(e.clientDurationNanos());
+      }
+      for (Labels u : unpairedLabels) unpaired.computeIfAbsent(u, k -> new long[1])[0]++;
     }
   }
 
